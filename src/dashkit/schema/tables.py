@@ -1,0 +1,216 @@
+"""The five tables of record and their rules, as plain data.
+
+A ``Table`` names its columns in storage order, its key, and the row checks that the store and
+the importers enforce. Checks are SQL predicates over one row (true = the row is valid) so that
+validation runs in DuckDB next to the data, at any size; each names the catalogue key of its
+message (``check.<name>``).
+
+Tables with an optional id column (events, awards) derive the id from their natural key when a
+file has none, so the stored key is always a single column and importing the same file twice
+finds the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+
+AUDIENCES: tuple[str, ...] = ("party_member", "worker")
+"""Audiences with a name in the catalogues; other codes are allowed and shown as written."""
+
+EVENT_TYPES: tuple[str, ...] = ("class", "conference", "review", "final_review", "thematic", "other")
+RECIPIENT_TYPES: tuple[str, ...] = ("collective", "individual")
+
+
+class ColumnKind(Enum):
+    """What a column holds; decides its storage type and how importers parse it."""
+
+    TEXT = "VARCHAR"
+    CODE = "VARCHAR"  # a value from ``Column.codes`` (or any code when ``open_codes``)
+    INT = "BIGINT"
+    YEAR = "INTEGER"
+    DATE = "DATE"
+    RATE = "DOUBLE"  # a percentage 0..100 as people write it
+
+    @property
+    def sql_type(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    open_codes: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    stored: bool = True  # False: read and checked on import, never stored (e.g. a stated rate)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule over one row: ``sql`` is true for a valid row. Nulls pass (``required`` covers them)."""
+
+    name: str
+    sql: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    natural_key: tuple[str, ...] = ()  # derives ``key[0]`` when a file has no id column
+    sort_by: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = field(default=())
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.stored)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.stored_columns)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def range_checks(self) -> tuple[Check, ...]:
+        """The bounds and code lists of the columns, as checks, followed by the table's own."""
+        derived: list[Check] = []
+        for column in self.stored_columns:
+            if column.minimum is not None:
+                derived.append(
+                    Check(f"{column.name}_min", f"{column.name} >= {column.minimum:g}", (column.name,))
+                )
+            if column.maximum is not None:
+                derived.append(
+                    Check(f"{column.name}_max", f"{column.name} <= {column.maximum:g}", (column.name,))
+                )
+            if column.codes and not column.open_codes:
+                codes = ", ".join(f"'{code}'" for code in column.codes)
+                derived.append(Check(f"{column.name}_code", f"{column.name} IN ({codes})", (column.name,)))
+        return (*derived, *self.checks)
+
+
+def derive_id(prefix: str, *parts: object) -> str:
+    """A stable id from a natural key: the same parts always give the same id."""
+    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    return f"{prefix}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:16]}"
+
+
+_YEAR = Column("year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX)
+_UNIT_ID = Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã"))
+_AUDIENCE = Column("audience", ColumnKind.CODE, aliases=("Đối tượng",), codes=AUDIENCES, open_codes=True)
+
+UNITS = Table(
+    name="units",
+    columns=(
+        _UNIT_ID,
+        Column("unit_name", ColumnKind.TEXT, required=True,
+               aliases=("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng")),
+        Column("parent_id", ColumnKind.TEXT, aliases=("Mã đơn vị cấp trên",)),
+        Column("unit_type", ColumnKind.TEXT, aliases=("Loại đơn vị", "Loại hình")),
+        Column("unit_group", ColumnKind.TEXT, aliases=("Khu", "Nhóm")),
+        Column("active_from", ColumnKind.YEAR, aliases=("Hoạt động từ năm", "Từ năm"),
+               minimum=YEAR_MIN, maximum=YEAR_MAX),
+        Column("active_to", ColumnKind.YEAR, aliases=("Hoạt động đến năm", "Đến năm"),
+               minimum=YEAR_MIN, maximum=YEAR_MAX),
+    ),
+    key=("unit_id",),
+    sort_by=("unit_id",),
+    checks=(
+        Check("active_range", "active_from <= active_to", ("active_from", "active_to")),
+        Check("parent_not_self", "parent_id <> unit_id", ("parent_id",)),
+    ),
+)
+
+PARTICIPATION = Table(
+    name="participation",
+    columns=(
+        _YEAR,
+        _UNIT_ID,
+        Column("audience", ColumnKind.CODE, required=True, aliases=("Đối tượng",),
+               codes=AUDIENCES, open_codes=True),
+        Column("eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0),
+        Column("completed", ColumnKind.INT, required=True,
+               aliases=("Đã học tập", "Số đã học tập", "Số tham gia học tập"), minimum=0),
+        Column("topic", ColumnKind.TEXT, aliases=("Chuyên đề",)),
+        Column("rate", ColumnKind.RATE, aliases=("Tỷ lệ", "Tỷ lệ (%)"), minimum=0, maximum=100,
+               stored=False),
+    ),
+    key=("year", "unit_id", "audience"),
+    sort_by=("year", "unit_id", "audience"),
+    checks=(Check("completed_le_eligible", "completed <= eligible", ("completed", "eligible")),),
+)
+
+EVENTS = Table(
+    name="events",
+    columns=(
+        Column("event_id", ColumnKind.TEXT, required=True, aliases=("Mã hoạt động",)),
+        Column("date", ColumnKind.DATE, required=True, aliases=("Ngày", "Thời gian")),
+        Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Đơn vị tổ chức")),
+        Column("event_type", ColumnKind.CODE, required=True, aliases=("Hình thức", "Loại hoạt động"),
+               codes=EVENT_TYPES),
+        Column("title", ColumnKind.TEXT, required=True, aliases=("Nội dung", "Tên hoạt động")),
+        _AUDIENCE,
+        Column("attendees", ColumnKind.INT, aliases=("Số người tham dự",), minimum=0),
+    ),
+    key=("event_id",),
+    natural_key=("date", "unit_id", "title"),
+    sort_by=("date", "unit_id"),
+)
+
+AWARDS = Table(
+    name="awards",
+    columns=(
+        Column("award_id", ColumnKind.TEXT, required=True, aliases=("Mã khen thưởng",)),
+        _YEAR,
+        Column("date", ColumnKind.DATE, aliases=("Ngày", "Ngày khen thưởng")),
+        _UNIT_ID,
+        Column("recipient_type", ColumnKind.CODE, required=True,
+               aliases=("Tập thể/Cá nhân", "Đối tượng khen"), codes=RECIPIENT_TYPES),
+        Column("recipient_name", ColumnKind.TEXT, required=True,
+               aliases=("Tên tập thể/cá nhân", "Họ và tên")),
+        Column("award_type", ColumnKind.TEXT, required=True,
+               aliases=("Hình thức khen thưởng", "Danh hiệu")),
+        Column("awarding_body", ColumnKind.TEXT, required=True,
+               aliases=("Cấp khen", "Cơ quan khen thưởng")),
+        Column("reason", ColumnKind.TEXT, aliases=("Lý do", "Thành tích")),
+    ),
+    key=("award_id",),
+    natural_key=("year", "recipient_name", "award_type", "awarding_body"),
+    sort_by=("year", "unit_id"),
+)
+
+TARGETS = Table(
+    name="targets",
+    columns=(
+        _YEAR,
+        Column("audience", ColumnKind.CODE, required=True, aliases=("Đối tượng",),
+               codes=AUDIENCES, open_codes=True),
+        Column("target_rate", ColumnKind.RATE, required=True, aliases=("Chỉ tiêu", "Chỉ tiêu (%)"),
+               minimum=0, maximum=100),
+        Column("unit_id", ColumnKind.TEXT, aliases=("Mã đơn vị",)),
+    ),
+    key=("year", "audience", "unit_id"),
+    sort_by=("year", "audience", "unit_id"),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (UNITS, PARTICIPATION, EVENTS, AWARDS, TARGETS)}
+
+
+def table(name: str) -> Table:
+    """The table called ``name``; ``KeyError`` for a name the contract does not have."""
+    return TABLES[name]

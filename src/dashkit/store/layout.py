@@ -1,0 +1,54 @@
+"""Where things live inside a data directory, and how the directory is chosen.
+
+    <root>/CURRENT               the current version number, one line, swapped atomically
+    <root>/versions/v00000042/   one immutable version: <table>.parquet + manifest.json
+    <root>/versions/.tmp-*       a version being written (removed if its writer died)
+    <root>/originals/<id>/       files kept as they were imported
+    <root>/.lock                 the cross-process writers' lock
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "DASHKIT_DATA_DIR"
+DEFAULT_DATA_DIR = Path("data")
+TMP_PREFIX = ".tmp-"
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--data-dir`` if given, else ``$DASHKIT_DATA_DIR``, else ``./data``."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return DEFAULT_DATA_DIR.resolve()
+
+
+class Layout:
+    """The paths of one data directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.current = root / "CURRENT"
+        self.versions = root / "versions"
+        self.originals = root / "originals"
+        self.lock = root / ".lock"
+
+    def version_dir(self, version: int) -> Path:
+        return self.versions / f"v{version:08d}"
+
+    def table_file(self, version: int, table: str) -> Path:
+        return self.version_dir(version) / f"{table}.parquet"
+
+    def manifest_file(self, version: int) -> Path:
+        return self.version_dir(version) / "manifest.json"
+
+    @staticmethod
+    def version_of(directory_name: str) -> int | None:
+        """The version a ``vNNNNNNNN`` directory holds; None for anything else."""
+        if directory_name.startswith("v") and directory_name[1:].isdigit():
+            return int(directory_name[1:])
+        return None

@@ -1,0 +1,81 @@
+"""A read-only view of one version of the store, queried with DuckDB SQL.
+
+The five tables appear as views of the same names over that version's Parquet files (a table
+with no file yet is an empty view with the contract's columns), so queries are plain SQL and
+never name a path. One in-memory DuckDB database per snapshot; each thread gets its own cursor
+on it, because a DuckDB connection must not be shared across threads (Streamlit serves every
+session from its own thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashkit.schema import TABLES, Table
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def empty_select(table: Table) -> str:
+    """A typed zero-row SELECT with the table's stored columns."""
+    columns = ", ".join(
+        f"CAST(NULL AS {column.kind.sql_type}) AS {column.name}" for column in table.stored_columns
+    )
+    return f"SELECT {columns} LIMIT 0"
+
+
+def parquet_select(path: Path) -> str:
+    return f"SELECT * FROM read_parquet({_sql_literal(str(path))})"
+
+
+class Snapshot:
+    """The tables as they were at ``version``; cheap to create, safe to share across threads."""
+
+    def __init__(self, version: int, files: Mapping[str, Path | None]) -> None:
+        self.version = version
+        self.files = dict(files)
+        self._database: duckdb.DuckDBPyConnection | None = None
+        self._guard = threading.Lock()
+        self._local = threading.local()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        with self._guard:
+            if self._database is None:
+                database = duckdb.connect(":memory:")
+                database.execute("SET parquet_metadata_cache = true").fetchall()
+                for name, table in TABLES.items():
+                    path = self.files.get(name)
+                    source = parquet_select(path) if path is not None else empty_select(table)
+                    database.execute(f"CREATE VIEW {name} AS {source}").fetchall()
+                self._database = database
+            return self._database
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the snapshot's database."""
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._open().cursor()
+            self._local.cursor = cursor
+        return cursor
+
+    def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """Run ``sql`` and return its (small, aggregated) result as a DataFrame."""
+        return self.cursor().execute(sql, params).fetchdf()
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self.cursor().execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        # fetchall, not fetchone: DuckDB keeps a half-read result open and refuses new work.
+        rows = self.cursor().execute(sql, params).fetchall()
+        return rows[0][0] if rows else None

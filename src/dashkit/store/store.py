@@ -1,0 +1,405 @@
+"""The ``Store``: open a data directory, read snapshots, commit new versions, restore old ones.
+
+See the package docstring for the on-disk contract. Everything that writes goes through
+``_write_version``: it builds a version in a temporary directory, fsyncs it, renames it into
+place and only then swaps ``CURRENT``; any failure before the swap removes the temporary
+directory and leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from filelock import FileLock, Timeout
+
+from dashkit.errors import DataError, StoreError
+from dashkit.schema import TABLES, Table
+from dashkit.store.fsio import fsync_dir, fsync_file, link_or_copy, write_atomic
+from dashkit.store.layout import TMP_PREFIX, Layout
+from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
+from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
+
+Rows = pa.Table | pd.DataFrame | Path
+LOCK_TIMEOUT_SECONDS = 120.0
+_SAMPLE_LIMIT = 5
+# One lock per data directory and process, on top of the file lock, so that threads of one
+# server queue politely instead of spinning on the file lock.
+_process_locks: dict[Path, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TableWrite:
+    """New rows for one table. ``replace`` swaps the whole table; ``upsert`` merges by key."""
+
+    table: str
+    rows: Rows
+    mode: Literal["replace", "upsert"] = "upsert"
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    version: int  # the current version after the commit
+    commit_id: str | None  # None when nothing changed and no version was written
+    tables: dict[str, TableCounts]
+
+    @property
+    def changed(self) -> bool:
+        return self.commit_id is not None
+
+
+class Store:
+    """A data directory of versioned Parquet tables."""
+
+    def __init__(self, root: Path) -> None:
+        self.layout = Layout(Path(root))
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def version(self) -> int:
+        """The current data version; 0 for a directory that was never written."""
+        try:
+            text = self.layout.current.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return 0
+        except OSError as error:
+            raise StoreError("store.unreadable", path=str(self.root), reason=error.strerror) from error
+        if not text.isdigit():
+            raise StoreError("store.corrupt", path=str(self.layout.current))
+        return int(text)
+
+    def is_empty(self) -> bool:
+        return self.version() == 0
+
+    def snapshot(self, version: int | None = None) -> Snapshot:
+        """The tables at ``version`` (default: the current one)."""
+        version = self.version() if version is None else version
+        files: dict[str, Path | None] = {}
+        for name in TABLES:
+            path = self.layout.table_file(version, name)
+            files[name] = path if version > 0 and path.exists() else None
+        return Snapshot(version, files)
+
+    def manifest(self, version: int) -> Manifest:
+        try:
+            return Manifest.read(self.layout.manifest_file(version))
+        except FileNotFoundError as error:
+            raise StoreError("store.no_version", version=version) from error
+
+    def history(self) -> list[Manifest]:
+        """The commits that led to the current version, newest first."""
+        entries: list[Manifest] = []
+        version = self.version()
+        while version > 0:
+            manifest = self.manifest(version)
+            entries.append(manifest)
+            version = manifest.parent
+        return entries
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def commit(self, writes: Sequence[TableWrite], info: CommitInfo) -> CommitResult:
+        """Apply ``writes`` on top of the current version, all or nothing.
+
+        Rows are checked against the contract (required columns, bounds, codes, row checks,
+        unique keys) before anything is written; a violation raises ``DataError``. When no
+        table would change, no version is written and ``commit_id`` is None.
+        """
+        for write in writes:
+            if write.table not in TABLES:
+                raise DataError("store.unknown_table", table=write.table)
+        with self._locked():
+            base = self.version()
+            commit_id = _new_commit_id()
+
+            def build(directory: Path) -> dict[str, TableCounts]:
+                return _merge_tables(self.layout, base, directory, writes)
+
+            return self._write_version(base, commit_id, info, build, contains_from=base)
+
+    def restore(self, version: int, info: CommitInfo) -> CommitResult:
+        """Make the data equal to ``version``'s again, as a new version (so it can be undone too)."""
+        with self._locked():
+            base = self.version()
+            if version < 0 or version > base:
+                raise StoreError("store.no_version", version=version)
+            if version > 0:
+                self.manifest(version)  # fails clearly if that version is gone
+
+            def build(directory: Path) -> dict[str, TableCounts]:
+                return _copy_version(self.layout, version, base, directory)
+
+            return self._write_version(base, _new_commit_id(), info, build, contains_from=version)
+
+    def recover(self) -> list[str]:
+        """Remove what a writer that died left behind; return the names removed."""
+        with self._locked():
+            return self._remove_leftovers(self.version())
+
+    # -- internals -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.layout.versions.mkdir(exist_ok=True)
+        except OSError as error:
+            raise _write_error(self.root, error) from error
+        with _process_lock(self.root):
+            lock = FileLock(str(self.layout.lock), timeout=LOCK_TIMEOUT_SECONDS)
+            try:
+                lock.acquire()
+            except Timeout as error:
+                raise StoreError("store.locked", path=str(self.root)) from error
+            except OSError as error:
+                raise _write_error(self.root, error) from error
+            try:
+                yield
+            finally:
+                lock.release()
+
+    def _remove_leftovers(self, current: int) -> list[str]:
+        removed: list[str] = []
+        for entry in sorted(self.layout.versions.iterdir()):
+            number = Layout.version_of(entry.name)
+            if entry.name.startswith(TMP_PREFIX) or (number is not None and number > current):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+        return removed
+
+    def _write_version(
+        self,
+        base: int,
+        commit_id: str,
+        info: CommitInfo,
+        build: Callable[[Path], dict[str, TableCounts]],
+        *,
+        contains_from: int,
+    ) -> CommitResult:
+        self._remove_leftovers(base)
+        staging = self.layout.versions / f"{TMP_PREFIX}{commit_id}"
+        try:
+            staging.mkdir()
+            counts = build(staging)
+            if not any(table_counts.changed for table_counts in counts.values()):
+                shutil.rmtree(staging, ignore_errors=True)
+                return CommitResult(version=base, commit_id=None, tables=counts)
+            version = base + 1
+            contained = self.manifest(contains_from).contains if contains_from > 0 else ()
+            manifest = Manifest(
+                version=version,
+                parent=base,
+                commit_id=commit_id,
+                time=datetime.now(UTC).isoformat(timespec="seconds"),
+                info=info,
+                tables=counts,
+                contains=(*contained, commit_id) if info.op != "undo" else contained,
+            )
+            manifest_path = staging / "manifest.json"
+            manifest_path.write_text(manifest.to_json(), encoding="utf-8")
+            for path in staging.iterdir():
+                fsync_file(path)
+            fsync_dir(staging)
+            staging.rename(self.layout.version_dir(version))
+            fsync_dir(self.layout.versions)
+            write_atomic(self.layout.current, f"{version}\n")
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _write_error(self.root, error) from error
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return CommitResult(version=version, commit_id=commit_id, tables=counts)
+
+
+def _process_lock(root: Path) -> threading.Lock:
+    with _process_locks_guard:
+        return _process_locks.setdefault(root.resolve(), threading.Lock())
+
+
+def _new_commit_id() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return f"{stamp}-{uuid.uuid4().hex[:6]}"
+
+
+def _write_error(root: Path, error: OSError) -> StoreError:
+    if error.errno == errno.ENOSPC:
+        return StoreError("store.disk_full", path=str(root))
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError("store.read_only", path=str(root))
+    return StoreError("store.write_failed", path=str(root), reason=error.strerror or str(error))
+
+
+def _copy_version(layout: Layout, source: int, base: int, staging: Path) -> dict[str, TableCounts]:
+    """Link ``source``'s files into ``staging``; counts say which tables differ from ``base``."""
+    counts: dict[str, TableCounts] = {}
+    connection = duckdb.connect(":memory:")
+    try:
+        for name, table in TABLES.items():
+            source_file = layout.table_file(source, name) if source > 0 else None
+            if source_file is not None and source_file.exists():
+                link_or_copy(source_file, staging / f"{name}.parquet")
+                new_select = parquet_select(source_file)
+            else:
+                new_select = empty_select(table)
+                _copy_to_parquet(connection, new_select, table, staging / f"{name}.parquet")
+            old_select = _existing_select(layout, base, table)
+            counts[name] = _diff_counts(connection, table, new_select, old_select)
+    finally:
+        connection.close()
+    return counts
+
+
+def _existing_select(layout: Layout, version: int, table: Table) -> str:
+    path = layout.table_file(version, table.name)
+    return parquet_select(path) if version > 0 and path.exists() else empty_select(table)
+
+
+def _merge_tables(
+    layout: Layout, base: int, staging: Path, writes: Sequence[TableWrite]
+) -> dict[str, TableCounts]:
+    by_table = {write.table: write for write in writes}
+    counts: dict[str, TableCounts] = {}
+    connection = duckdb.connect(":memory:")
+    try:
+        for name, table in TABLES.items():
+            target = staging / f"{name}.parquet"
+            old_select = _existing_select(layout, base, table)
+            write = by_table.get(name)
+            if write is None:
+                _carry_over(connection, layout, base, table, target)
+                counts[name] = TableCounts(rows=_count(connection, old_select))
+                continue
+            incoming = _stage_incoming(connection, table, write.rows)
+            _validate(connection, table, incoming)
+            counts[name] = _diff_counts(
+                connection, table, f"SELECT * FROM {incoming}", old_select,
+                upsert=write.mode == "upsert",
+            )
+            if write.mode == "replace":
+                new_select = f"SELECT * FROM {incoming}"
+            else:
+                new_select = (
+                    f"SELECT * FROM ({old_select}) AS old WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {incoming} AS new WHERE {_key_match(table, 'new', 'old')}) "
+                    f"UNION ALL SELECT * FROM {incoming}"
+                )
+            _copy_to_parquet(connection, new_select, table, target)
+    finally:
+        connection.close()
+    return counts
+
+
+def _carry_over(connection: duckdb.DuckDBPyConnection, layout: Layout, base: int, table: Table,
+                target: Path) -> None:
+    source = layout.table_file(base, table.name)
+    if base > 0 and source.exists():
+        link_or_copy(source, target)
+    else:
+        _copy_to_parquet(connection, empty_select(table), table, target)
+
+
+def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: Rows) -> str:
+    """Load the rows into a temp table with exactly the contract's columns and types."""
+    raw_name = f"raw_{table.name}"
+    if isinstance(rows, Path):
+        _run(connection, f"CREATE OR REPLACE TEMP VIEW {raw_name} AS {parquet_select(rows)}")
+    else:
+        connection.register(raw_name, rows)
+    present = {
+        str(row[0]) for row in connection.execute(f"DESCRIBE SELECT * FROM {raw_name}").fetchall()
+    }
+    columns = ", ".join(
+        f"CAST({column.name} AS {column.kind.sql_type}) AS {column.name}"
+        if column.name in present
+        else f"CAST(NULL AS {column.kind.sql_type}) AS {column.name}"
+        for column in table.stored_columns
+    )
+    staged = f"incoming_{table.name}"
+    try:
+        _run(connection, f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {columns} FROM {raw_name}")
+    except duckdb.ConversionException as error:
+        raise DataError("store.bad_type", table=table.name, detail=str(error).splitlines()[0]) from error
+    return staged
+
+
+def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
+    for column in table.stored_columns:
+        if column.required:
+            _raise_on_rows(connection, table, staged, f"{column.name} IS NULL", f"required_{column.name}")
+    for check in table.range_checks():
+        _raise_on_rows(connection, table, staged, f"NOT ({check.sql})", check.name)
+    key = ", ".join(table.key)
+    duplicates = connection.execute(
+        f"SELECT {key}, count(*) AS n FROM {staged} GROUP BY ALL HAVING count(*) > 1 LIMIT {_SAMPLE_LIMIT}"
+    ).fetchall()
+    if duplicates:
+        raise DataError("store.duplicate_key", table=table.name, sample=[row[:-1] for row in duplicates])
+
+
+def _raise_on_rows(connection: duckdb.DuckDBPyConnection, table: Table, staged: str,
+                   predicate: str, rule: str) -> None:
+    bad = connection.execute(f"SELECT * FROM {staged} WHERE {predicate} LIMIT {_SAMPLE_LIMIT}").fetchall()
+    if bad:
+        raise DataError("store.rule_broken", table=table.name, rule=rule, sample=bad)
+
+
+def _key_match(table: Table, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}" for name in table.key)
+
+
+def _diff_counts(connection: duckdb.DuckDBPyConnection, table: Table, new: str, old_select: str,
+                 *, upsert: bool = False) -> TableCounts:
+    """How the rows of ``new`` relate to the old table, by key; ``deleted`` only for a replace."""
+    new_from = f"({new})"
+    same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in table.column_names)
+    inserted, replaced, unchanged = connection.execute(
+        f"SELECT count(*) FILTER (WHERE o._present IS NULL), "
+        f"count(*) FILTER (WHERE o._present AND NOT ({same})), "
+        f"count(*) FILTER (WHERE o._present AND ({same})) "
+        f"FROM {new_from} AS n LEFT JOIN (SELECT *, true AS _present FROM ({old_select})) AS o "
+        f"ON {_key_match(table, 'n', 'o')}"
+    ).fetchall()[0]
+    deleted = 0
+    if not upsert:
+        deleted = _count(
+            connection,
+            f"SELECT * FROM ({old_select}) AS o WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {new_from} AS n WHERE {_key_match(table, 'n', 'o')})",
+        )
+    rows = _count(connection, old_select) - deleted + int(inserted)
+    return TableCounts(int(inserted), int(replaced), int(unchanged), deleted, rows)
+
+
+def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, select: str, table: Table, target: Path) -> None:
+    order = ", ".join(table.sort_by) or "ALL"
+    path = "'" + str(target).replace("'", "''") + "'"
+    _run(
+        connection,
+        f"COPY (SELECT * FROM ({select}) ORDER BY {order}) TO {path} (FORMAT parquet, COMPRESSION zstd)",
+    )
+
+
+def _count(connection: duckdb.DuckDBPyConnection, select: str) -> int:
+    return int(connection.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0])
+
+
+def _run(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a statement and drain its result: DuckDB refuses new work while one is pending."""
+    connection.execute(sql).fetchall()
