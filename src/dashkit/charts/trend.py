@@ -1,0 +1,49 @@
+"""The completion rate by year, one line per audience, with its target as a dashed line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashkit.charts.style import audience_colour, base_layout
+
+
+@dataclass(frozen=True)
+class TrendLabels:
+    title: str
+    x_title: str
+    y_title: str
+    audience_names: Mapping[str, str]
+    target_name: str  # "{audience}" is replaced by the audience's name
+    separators: str = ".,"
+
+
+def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
+    """Lines of ``rate`` (0..1) by ``year`` per ``audience``; ``target_rate`` (0..100) dashed."""
+    figure = go.Figure()
+    for index, (audience, rows) in enumerate(frame.sort_values("year").groupby("audience", sort=False)):
+        code = str(audience)
+        name = labels.audience_names.get(code, code)
+        colour = audience_colour(code, index)
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"].astype(str), y=rows["rate"] * 100, name=name, mode="lines+markers+text",
+                line={"color": colour, "width": 3}, marker={"size": 9},
+                textposition="top center", texttemplate="%{y:.1f}", hovertemplate="%{x}: %{y:.1f} %<extra>" + name + "</extra>",
+            )
+        )
+        if "target_rate" in rows and rows["target_rate"].notna().any():
+            target_name = labels.target_name.format(audience=name)
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["year"].astype(str), y=rows["target_rate"], name=target_name, mode="lines",
+                    line={"color": colour, "width": 1.5, "dash": "dash"},
+                    hovertemplate="%{x}: %{y:.1f} %<extra>" + target_name + "</extra>",
+                )
+            )
+    figure.update_xaxes(title_text=labels.x_title, type="category")
+    figure.update_yaxes(title_text=labels.y_title, ticksuffix=" %", rangemode="tozero")
+    return base_layout(figure, title=labels.title, separators=labels.separators, height=380)

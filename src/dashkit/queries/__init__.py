@@ -1,0 +1,30 @@
+"""The questions the pages ask, as DuckDB SQL over a ``Snapshot``.
+
+Contract: every function takes a snapshot (and a ``Scope`` and year where it applies), runs the
+heavy work in SQL next to the Parquet files, and returns a small pandas DataFrame or plain
+numbers, bounded by units × years × codes, never a table's raw rows. Rates are not computed
+here: results carry ``eligible`` and ``completed`` sums, and ``dashkit.metrics`` derives rates
+as Σcompleted / Σeligible.
+"""
+
+from __future__ import annotations
+
+from dashkit.queries.activity import award_counts, event_counts
+from dashkit.queries.options import FilterOptions, filter_options, unit_choices
+from dashkit.queries.participation import participation_by_year, targets_by_year, unit_results
+from dashkit.queries.reporting import ReportingCounts, reporting_counts
+from dashkit.queries.scope import Scope
+
+__all__ = [
+    "FilterOptions",
+    "ReportingCounts",
+    "Scope",
+    "award_counts",
+    "event_counts",
+    "filter_options",
+    "participation_by_year",
+    "reporting_counts",
+    "targets_by_year",
+    "unit_choices",
+    "unit_results",
+]

@@ -1,0 +1,59 @@
+"""What the filters can offer: the years with data, the unit groups and types, the audiences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashkit.store import Snapshot
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    years: tuple[int, ...]
+    unit_groups: tuple[str, ...]
+    unit_types: tuple[str, ...]
+    audiences: tuple[str, ...]
+    root_names: tuple[str, ...]  # units with no parent: the organisation(s) the data is about
+
+
+def filter_options(snapshot: Snapshot) -> FilterOptions:
+    def strings(sql: str) -> tuple[str, ...]:
+        return tuple(str(row[0]) for row in snapshot.rows(sql))
+
+    years = tuple(
+        int(row[0])
+        for row in snapshot.rows(
+            "SELECT DISTINCT year FROM participation UNION SELECT DISTINCT year(date) FROM events "
+            "UNION SELECT DISTINCT year FROM awards ORDER BY 1"
+        )
+        if row[0] is not None
+    )
+    return FilterOptions(
+        years=years,
+        unit_groups=strings("SELECT DISTINCT unit_group FROM units WHERE unit_group IS NOT NULL ORDER BY 1"),
+        unit_types=strings("SELECT DISTINCT unit_type FROM units WHERE unit_type IS NOT NULL ORDER BY 1"),
+        audiences=strings("SELECT DISTINCT audience FROM participation ORDER BY 1"),
+        root_names=strings(
+            "SELECT unit_name FROM units WHERE parent_id IS NULL OR parent_id NOT IN "
+            "(SELECT unit_id FROM units) ORDER BY unit_id"
+        ),
+    )
+
+
+def unit_choices(snapshot: Snapshot, unit_groups: tuple[str, ...] = (),
+                 unit_types: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(unit_id, unit_name) of the units a picker offers, parents first, within groups and types."""
+    conditions = ["TRUE"]
+    params: dict[str, object] = {}
+    if unit_groups:
+        conditions.append("list_contains($groups, unit_group)")
+        params["groups"] = list(unit_groups)
+    if unit_types:
+        conditions.append("list_contains($types, unit_type)")
+        params["types"] = list(unit_types)
+    rows = snapshot.rows(
+        f"SELECT unit_id, unit_name FROM units WHERE {' AND '.join(conditions)} "
+        "ORDER BY parent_id IS NOT NULL, unit_name",
+        params,
+    )
+    return [(str(unit_id), str(name)) for unit_id, name in rows]

@@ -1,0 +1,57 @@
+"""Participation sums by year and by unit, and the targets that apply to them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashkit.queries.scope import Scope
+from dashkit.store import Snapshot
+
+
+def participation_by_year(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
+    """Σeligible and Σcompleted per year and audience: columns year, audience, eligible, completed."""
+    where, params = scope.conditions()
+    return snapshot.frame(
+        f"""
+        SELECT year, audience, sum(eligible)::BIGINT AS eligible, sum(completed)::BIGINT AS completed
+        FROM participation WHERE {where}
+        GROUP BY year, audience ORDER BY year, audience
+        """,
+        params,
+    )
+
+
+def targets_by_year(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
+    """The targets that apply to everyone (no unit): columns year, audience, target_rate (0..100)."""
+    where, params = scope.audience_condition()
+    return snapshot.frame(
+        f"""
+        SELECT year, audience, max(target_rate) AS target_rate
+        FROM targets WHERE unit_id IS NULL AND {where}
+        GROUP BY year, audience ORDER BY year, audience
+        """,
+        params,
+    )
+
+
+def unit_results(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
+    """Each unit's figures for ``year`` with the target that applies to it (its own, else the
+    general one): columns unit_id, unit_name, unit_group, audience, eligible, completed,
+    target_rate."""
+    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
+    return snapshot.frame(
+        f"""
+        SELECT p.unit_id, coalesce(u.unit_name, p.unit_id) AS unit_name, u.unit_group, p.audience,
+               sum(p.eligible)::BIGINT AS eligible, sum(p.completed)::BIGINT AS completed,
+               coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
+        FROM participation AS p
+        LEFT JOIN units AS u ON u.unit_id = p.unit_id
+        LEFT JOIN targets AS own
+               ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
+        LEFT JOIN targets AS general
+               ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
+        WHERE p.year = $year AND {where}
+        GROUP BY ALL ORDER BY p.audience, p.unit_id
+        """,
+        {"year": year, **params},
+    )

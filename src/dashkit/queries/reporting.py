@@ -1,0 +1,49 @@
+"""Reporting completeness: which units were expected to report for a year, and which did.
+
+A unit is expected in a year when it is active that year and has no active child unit (a
+parent's figures are the sum of its children's, not a report of its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashkit.queries.scope import Scope
+from dashkit.store import Snapshot
+
+_ACTIVE = "({alias}.active_from IS NULL OR {alias}.active_from <= $year) AND " \
+          "({alias}.active_to IS NULL OR {alias}.active_to >= $year)"
+
+
+def expected_units_sql(scope: Scope) -> tuple[str, dict[str, object]]:
+    """SELECT unit_id of the units expected to report in ``$year`` within ``scope``."""
+    where, params = scope.unit_condition("e.unit_id")
+    sql = f"""
+        SELECT e.unit_id FROM units AS e
+        WHERE {_ACTIVE.format(alias="e")} AND {where}
+          AND NOT EXISTS (SELECT 1 FROM units AS c
+                          WHERE c.parent_id = e.unit_id AND {_ACTIVE.format(alias="c")})
+    """
+    return sql, params
+
+
+@dataclass(frozen=True)
+class ReportingCounts:
+    expected: int
+    reported: int  # expected units with at least one participation row for the year
+
+
+def reporting_counts(snapshot: Snapshot, year: int, scope: Scope) -> ReportingCounts:
+    expected_sql, params = expected_units_sql(scope)
+    audience_sql, audience_params = scope.audience_condition("p.audience")
+    row = snapshot.rows(
+        f"""
+        WITH expected AS ({expected_sql})
+        SELECT (SELECT count(*) FROM expected),
+               (SELECT count(DISTINCT p.unit_id) FROM participation AS p
+                WHERE p.year = $year AND {audience_sql}
+                  AND p.unit_id IN (SELECT unit_id FROM expected))
+        """,
+        {"year": year, **params, **audience_params},
+    )[0]
+    return ReportingCounts(expected=int(row[0]), reported=int(row[1]))

@@ -1,0 +1,83 @@
+"""The Overview: the year's rates against targets, reporting, classes and awards at a glance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashkit.charts import RankingLabels, TrendLabels, rate_trend, unit_ranking
+from dashkit.i18n import Translator
+from dashkit.ui import data, filters, language, tiles
+
+RANKING_MODES = ("lowest", "below", "all")
+LOWEST_COUNT = 20
+MAX_BARS = 200
+
+
+def render() -> None:
+    t = language.current()
+    ref = data.current()
+    options = data.options(ref.root, ref.version)
+    selection = filters.show(ref, options, t)
+    st.title(t("overview.title"))
+    if selection is None:
+        st.info(t("overview.empty"), icon=":material/inbox:")
+        return
+    organisations = ", ".join(options.root_names)
+    st.caption(t("overview.caption", organisation=organisations, year=selection.year, version=ref.version))
+    kpis = data.kpis(ref.root, ref.version, selection.year, selection.scope)
+    if not kpis.participation:
+        st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
+    tiles.show(kpis, t)
+    _trend(ref, selection, t)
+    _ranking(ref, selection, t)
+
+
+def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> None:
+    frame = data.trend(ref.root, ref.version, selection.scope)
+    if frame.empty:
+        return
+    labels = TrendLabels(
+        title=t("charts.trend_title"), x_title=t("charts.year"), y_title=t("charts.rate_axis"),
+        audience_names={code: t.code("audience", code) for code in frame["audience"].unique()},
+        target_name=t("charts.target_of"), separators=t.plotly_separators,
+    )
+    st.plotly_chart(rate_trend(frame, labels=labels), key="trend_chart")
+
+
+def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> None:
+    frame = data.ranking(ref.root, ref.version, selection.year, selection.scope)
+    if frame.empty:
+        return
+    st.subheader(t("overview.ranking_heading", year=selection.year))
+    audiences = list(dict.fromkeys(frame["audience"]))
+    left, right = st.columns([3, 2])
+    with left:
+        audience = st.segmented_control(
+            t("overview.ranking_audience"), audiences, default=audiences[0], required=True,
+            format_func=lambda code: t.code("audience", code), key="ranking_audience",
+        ) or audiences[0]
+    with right:
+        mode = st.segmented_control(
+            t("overview.ranking_mode"), RANKING_MODES, default="lowest", required=True,
+            format_func=lambda value: t(f"overview.ranking_{value}", count=LOWEST_COUNT),
+            key="ranking_mode",
+        ) or "lowest"
+    rows = frame[frame["audience"] == audience]
+    below = int(rows["below"].sum())
+    st.caption(t("overview.ranking_caption", below=t.integer(below), total=t.integer(len(rows))))
+    if mode == "below":
+        rows = rows[rows["below"]]
+    elif mode == "lowest":
+        rows = rows.nsmallest(LOWEST_COUNT, "rate")
+    if len(rows) > MAX_BARS:
+        st.caption(t("overview.ranking_capped", count=MAX_BARS))
+        rows = rows.nsmallest(MAX_BARS, "rate")
+    if rows.empty:
+        st.success(t("overview.none_below"), icon=":material/check_circle:")
+        return
+    labels = RankingLabels(
+        title=t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year),
+        x_title=t("charts.rate_axis"), met_name=t("charts.met"), below_name=t("charts.below"),
+        target_name=t("charts.target"), separators=t.plotly_separators,
+    )
+    st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")
