@@ -27,14 +27,22 @@ def unit_ranking(frame: pd.DataFrame, *, labels: RankingLabels) -> go.Figure:
     ``below`` true in the warning colour; each unit's ``target_rate`` (0..100) as a tick."""
     ordered = frame.sort_values(["rate", "unit_name"], ascending=[False, True])
     figure = go.Figure()
-    for below, name, colour in ((False, labels.met_name, MET_COLOUR), (True, labels.below_name, BELOW_COLOUR)):
+    for below, name, colour in (
+        (False, labels.met_name, MET_COLOUR),
+        (True, labels.below_name, BELOW_COLOUR),
+    ):
         rows = ordered[ordered["below"] == below]
         if rows.empty:
             continue
         figure.add_trace(
             go.Bar(
-                x=rows["rate"] * 100, y=rows["unit_name"], orientation="h", name=name,
-                marker={"color": colour}, texttemplate="%{x:.1f}", textposition="outside",
+                x=rows["rate"] * 100,
+                y=rows["unit_name"],
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                texttemplate="%{x:.1f}",
+                textposition="outside",
                 customdata=rows[["completed", "eligible"]].to_numpy(),
                 hovertemplate="<b>%{y}</b><br>%{x:.1f} % (%{customdata[0]:,}/%{customdata[1]:,})"
                 "<extra></extra>",
@@ -44,12 +52,21 @@ def unit_ranking(frame: pd.DataFrame, *, labels: RankingLabels) -> go.Figure:
     if not targets.empty:
         figure.add_trace(
             go.Scatter(
-                x=targets["target_rate"], y=targets["unit_name"], mode="markers", name=labels.target_name,
-                marker={"symbol": "line-ns", "size": 14, "line": {"width": 2, "color": TARGET_COLOUR}},
+                x=targets["target_rate"],
+                y=targets["unit_name"],
+                mode="markers",
+                name=labels.target_name,
+                marker={
+                    "symbol": "line-ns",
+                    "size": 14,
+                    "line": {"width": 2, "color": TARGET_COLOUR},
+                },
                 hovertemplate="%{y}: %{x:.1f} %<extra>" + labels.target_name + "</extra>",
             )
         )
-    figure.update_yaxes(categoryorder="array", categoryarray=list(ordered["unit_name"]), automargin=True)
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=list(ordered["unit_name"]), automargin=True
+    )
     figure.update_xaxes(title_text=labels.x_title, ticksuffix=" %", range=[0, 108])
     height = max(260, 120 + BAR_HEIGHT_PX * len(ordered))
     figure.update_layout(barmode="overlay", bargap=0.25)

@@ -24,22 +24,33 @@ class TrendLabels:
 def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
     """Lines of ``rate`` (0..1) by ``year`` per ``audience``; ``target_rate`` (0..100) dashed."""
     figure = go.Figure()
-    for index, (audience, rows) in enumerate(frame.sort_values("year").groupby("audience", sort=False)):
+    for index, (audience, rows) in enumerate(
+        frame.sort_values("year").groupby("audience", sort=False)
+    ):
         code = str(audience)
         name = labels.audience_names.get(code, code)
         colour = audience_colour(code, index)
         figure.add_trace(
             go.Scatter(
-                x=rows["year"].astype(str), y=rows["rate"] * 100, name=name, mode="lines+markers+text",
-                line={"color": colour, "width": 3}, marker={"size": 9},
-                textposition="top center", texttemplate="%{y:.1f}", hovertemplate="%{x}: %{y:.1f} %<extra>" + name + "</extra>",
+                x=rows["year"].astype(str),
+                y=rows["rate"] * 100,
+                name=name,
+                mode="lines+markers+text",
+                line={"color": colour, "width": 3},
+                marker={"size": 9},
+                textposition="top center",
+                texttemplate="%{y:.1f}",
+                hovertemplate="%{x}: %{y:.1f} %<extra>" + name + "</extra>",
             )
         )
         if "target_rate" in rows and rows["target_rate"].notna().any():
             target_name = labels.target_name.format(audience=name)
             figure.add_trace(
                 go.Scatter(
-                    x=rows["year"].astype(str), y=rows["target_rate"], name=target_name, mode="lines",
+                    x=rows["year"].astype(str),
+                    y=rows["target_rate"],
+                    name=target_name,
+                    mode="lines",
                     line={"color": colour, "width": 1.5, "dash": "dash"},
                     hovertemplate="%{x}: %{y:.1f} %<extra>" + target_name + "</extra>",
                 )

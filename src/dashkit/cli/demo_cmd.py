@@ -26,7 +26,15 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         print(t("cli.demo_unchanged", path=store.root, version=result.version))
         return 0
     counts = result.tables
-    print(t("cli.demo_written", path=store.root, version=result.version,
-            units=t.integer(counts["units"].rows), participation=t.integer(counts["participation"].rows),
-            events=t.integer(counts["events"].rows), awards=t.integer(counts["awards"].rows)))
+    print(
+        t(
+            "cli.demo_written",
+            path=store.root,
+            version=result.version,
+            units=t.integer(counts["units"].rows),
+            participation=t.integer(counts["participation"].rows),
+            events=t.integer(counts["events"].rows),
+            awards=t.integer(counts["awards"].rows),
+        )
+    )
     return 0

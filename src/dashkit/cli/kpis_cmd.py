@@ -35,18 +35,42 @@ def render_text(kpis: YearKpis, t: Translator) -> str:
         lines.append(t("cli.kpis_no_participation", year=kpis.year))
     for kpi in kpis.participation.values():
         delta = t.points(kpi.delta_pp) if kpi.delta_pp is not None else t("cli.kpis_no_delta")
-        lines.append(t("cli.kpis_rate_line", audience=t.code("audience", kpi.audience),
-                       completed=t.integer(kpi.completed), eligible=t.integer(kpi.eligible),
-                       rate=t.percent(kpi.rate), delta=delta))
-    lines.append(t("cli.kpis_units", reported=t.integer(kpis.reported_units),
-                   expected=t.integer(kpis.expected_units)))
-    events = ", ".join(f"{t.code('event_type', kind)} {t.integer(count)}"
-                       for kind, count in kpis.events_by_type.items())
+        lines.append(
+            t(
+                "cli.kpis_rate_line",
+                audience=t.code("audience", kpi.audience),
+                completed=t.integer(kpi.completed),
+                eligible=t.integer(kpi.eligible),
+                rate=t.percent(kpi.rate),
+                delta=delta,
+            )
+        )
+    lines.append(
+        t(
+            "cli.kpis_units",
+            reported=t.integer(kpis.reported_units),
+            expected=t.integer(kpis.expected_units),
+        )
+    )
+    events = ", ".join(
+        f"{t.code('event_type', kind)} {t.integer(count)}"
+        for kind, count in kpis.events_by_type.items()
+    )
     lines.append(t("cli.kpis_events", events=events or t("common.no_value")))
-    lines.append(t("cli.kpis_awards", collective=t.integer(kpis.awards_by_recipient_type.get("collective", 0)),
-                   individual=t.integer(kpis.awards_by_recipient_type.get("individual", 0))))
+    lines.append(
+        t(
+            "cli.kpis_awards",
+            collective=t.integer(kpis.awards_by_recipient_type.get("collective", 0)),
+            individual=t.integer(kpis.awards_by_recipient_type.get("individual", 0)),
+        )
+    )
     for body, counts in kpis.awards_by_body.items():
-        lines.append(t("cli.kpis_award_body", body=body, collective=t.integer(counts.get("collective", 0)),
-                       individual=t.integer(counts.get("individual", 0))))
+        lines.append(
+            t(
+                "cli.kpis_award_body",
+                body=body,
+                collective=t.integer(counts.get("collective", 0)),
+                individual=t.integer(counts.get("individual", 0)),
+            )
+        )
     return "\n".join(lines)
-

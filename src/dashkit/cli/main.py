@@ -28,8 +28,12 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's own default must not erase a value given before the subcommand.
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help=t("cli.data_dir_help"))
-    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help"))
-    parser = argparse.ArgumentParser(prog="dashkit", description=t("cli.description"), parents=[common])
+    common.add_argument(
+        "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help")
+    )
+    parser = argparse.ArgumentParser(
+        prog="dashkit", description=t("cli.description"), parents=[common]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for module in (demo_cmd, kpis_cmd, serve_cmd):
         module.add_parser(commands, common, t)

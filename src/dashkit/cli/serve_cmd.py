@@ -28,11 +28,19 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
 
 def streamlit_command(port: int, host: str) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_FILE),
-        "--server.port", str(port),
-        "--server.address", host,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
 
 

@@ -125,10 +125,14 @@ def _participation_frame(units: list[_Unit], spec: DemoSpec, rng: random.Random)
             ("party_member", spec.member_rates[index], "members", "member_effect"),
             ("worker", spec.worker_rates[index], "workers", "worker_effect"),
         ):
-            eligible = [max(1, round(getattr(u, attribute) * growth * rng.uniform(0.96, 1.04)))
-                        for u in units]
-            rates = [min(1.0, max(0.45, total_rate + getattr(u, effect) + rng.gauss(0, 0.01)))
-                     for u in units]
+            eligible = [
+                max(1, round(getattr(u, attribute) * growth * rng.uniform(0.96, 1.04)))
+                for u in units
+            ]
+            rates = [
+                min(1.0, max(0.45, total_rate + getattr(u, effect) + rng.gauss(0, 0.01)))
+                for u in units
+            ]
             completed = [round(e * r) for e, r in zip(eligible, rates, strict=True)]
             _hit_total(completed, eligible, round(total_rate * sum(eligible)))
             rows += [
@@ -164,8 +168,9 @@ def _hit_total(completed: list[int], eligible: list[int], wanted: int) -> None:
             raise ValueError(f"cannot reach {wanted} completions within the units' sizes")
 
 
-def _event(day: dt.date, unit_id: str, kind: str, title: str, audience: str | None,
-           attendees: int) -> dict[str, object]:
+def _event(
+    day: dt.date, unit_id: str, kind: str, title: str, audience: str | None, attendees: int
+) -> dict[str, object]:
     return {
         "event_id": derive_id("E", day.isoformat(), unit_id, title),
         "date": day,
@@ -179,44 +184,78 @@ def _event(day: dt.date, unit_id: str, kind: str, title: str, audience: str | No
 
 def _events_frame(units: list[_Unit], spec: DemoSpec, rng: random.Random) -> pd.DataFrame:
     committee = names.COMMITTEE_ID
-    class_dates = {2016: [dt.date(2016, 9, 20)], 2017: [dt.date(2017, 3, 15), dt.date(2017, 8, 24)],
-                   2018: [dt.date(2018, 3, 28)]}
+    class_dates = {
+        2016: [dt.date(2016, 9, 20)],
+        2017: [dt.date(2017, 3, 15), dt.date(2017, 8, 24)],
+        2018: [dt.date(2018, 3, 28)],
+    }
     rows: list[dict[str, object]] = []
     for year in spec.years:
-        rows.append(_event(dt.date(year, 2 if year > 2016 else 7, 23), committee, "conference",
-                           f"Hội nghị quán triệt, triển khai chuyên đề năm {year}", None,
-                           rng.randint(140, 220)))
+        rows.append(
+            _event(
+                dt.date(year, 2 if year > 2016 else 7, 23),
+                committee,
+                "conference",
+                f"Hội nghị quán triệt, triển khai chuyên đề năm {year}",
+                None,
+                rng.randint(140, 220),
+            )
+        )
         for number, day in enumerate(class_dates.get(year, []), start=1):
             suffix = f" (đợt {number})" if len(class_dates[year]) > 1 else ""
-            rows.append(_event(day, committee, "class",
-                               f"Lớp học tập chuyên đề năm {year} cho đảng viên{suffix}",
-                               "party_member", rng.randint(120, 260)))
+            rows.append(
+                _event(
+                    day,
+                    committee,
+                    "class",
+                    f"Lớp học tập chuyên đề năm {year} cho đảng viên{suffix}",
+                    "party_member",
+                    rng.randint(120, 260),
+                )
+            )
         for unit in units:
             start_month = 8 if year == 2016 else 3
-            rows.append(_event(dt.date(year, start_month, rng.randint(1, 28)), unit.unit_id,
-                               "conference", f"Quán triệt chuyên đề năm {year} đến người lao động",
-                               "worker", max(10, round(unit.workers * rng.uniform(0.6, 0.95)))))
+            rows.append(
+                _event(
+                    dt.date(year, start_month, rng.randint(1, 28)),
+                    unit.unit_id,
+                    "conference",
+                    f"Quán triệt chuyên đề năm {year} đến người lao động",
+                    "worker",
+                    max(10, round(unit.workers * rng.uniform(0.6, 0.95))),
+                )
+            )
             for quarter in range(1 if year > 2016 else 3, 5):
                 if rng.random() < 0.75:
                     day = dt.date(year, quarter * 3 - rng.randint(0, 2), rng.randint(1, 28))
-                    rows.append(_event(day, unit.unit_id, "thematic",
-                                       f"Sinh hoạt chuyên đề quý {quarter}/{year}", "party_member",
-                                       max(2, round(unit.members * rng.uniform(0.8, 1.0)))))
+                    rows.append(
+                        _event(
+                            day,
+                            unit.unit_id,
+                            "thematic",
+                            f"Sinh hoạt chuyên đề quý {quarter}/{year}",
+                            "party_member",
+                            max(2, round(unit.members * rng.uniform(0.8, 1.0))),
+                        )
+                    )
     rows.append(_event(dt.date(2018, 5, 15), committee, "review", names.REVIEW_TITLE, None, 150))
     return pd.DataFrame(rows, columns=list(EVENTS.column_names))
 
 
 def _person(rng: random.Random, used: set[str]) -> str:
     while True:
-        name = (f"{rng.choice(names.SURNAMES)} {rng.choice(names.MIDDLE_NAMES)} "
-                f"{rng.choice(names.GIVEN_NAMES)}")
+        name = (
+            f"{rng.choice(names.SURNAMES)} {rng.choice(names.MIDDLE_NAMES)} "
+            f"{rng.choice(names.GIVEN_NAMES)}"
+        )
         if name not in used:
             used.add(name)
             return name
 
 
-def _award(year: int, day: dt.date, unit_id: str, kind: str, recipient: str, award_type: str,
-           body: str) -> dict[str, object]:
+def _award(
+    year: int, day: dt.date, unit_id: str, kind: str, recipient: str, award_type: str, body: str
+) -> dict[str, object]:
     return {
         "award_id": derive_id("A", year, recipient, award_type, body),
         "year": year,
@@ -243,24 +282,66 @@ def _awards_frame(units: list[_Unit], rng: random.Random) -> pd.DataFrame:
         for unit in rng.sample(units, collectives):
             rows.append(_award(year, day, unit.unit_id, "collective", unit.name, award_type, body))
         for unit in rng.sample(units, individuals):
-            rows.append(_award(year, day, unit.unit_id, "individual", _person(rng, people),
-                               award_type, body))
+            rows.append(
+                _award(
+                    year, day, unit.unit_id, "individual", _person(rng, people), award_type, body
+                )
+            )
     review = dt.date(2018, 5, 15)
-    rows.append(_award(2018, review, names.COMMITTEE_ID, "collective", names.COMMITTEE_NAME,
-                       "Giấy khen", names.CITY_COMMITTEE))
-    rows.append(_award(2018, review, names.COMMITTEE_ID, "individual", _person(rng, people),
-                       "Giấy khen", names.CITY_COMMITTEE))
+    rows.append(
+        _award(
+            2018,
+            review,
+            names.COMMITTEE_ID,
+            "collective",
+            names.COMMITTEE_NAME,
+            "Giấy khen",
+            names.CITY_COMMITTEE,
+        )
+    )
+    rows.append(
+        _award(
+            2018,
+            review,
+            names.COMMITTEE_ID,
+            "individual",
+            _person(rng, people),
+            "Giấy khen",
+            names.CITY_COMMITTEE,
+        )
+    )
     for unit in rng.sample(units, 2):
-        rows.append(_award(2018, review, unit.unit_id, "individual", _person(rng, people),
-                           "Huy hiệu 30 năm tuổi Đảng", names.CITY_COMMITTEE))
+        rows.append(
+            _award(
+                2018,
+                review,
+                unit.unit_id,
+                "individual",
+                _person(rng, people),
+                "Huy hiệu 30 năm tuổi Đảng",
+                names.CITY_COMMITTEE,
+            )
+        )
     return pd.DataFrame(rows, columns=list(AWARDS.column_names))
 
 
 def _targets_frame(spec: DemoSpec) -> pd.DataFrame:
     rows = []
     for index, year in enumerate(spec.years):
-        rows.append({"year": year, "audience": "party_member",
-                     "target_rate": spec.member_targets[index], "unit_id": None})
-        rows.append({"year": year, "audience": "worker",
-                     "target_rate": spec.worker_targets[index], "unit_id": None})
+        rows.append(
+            {
+                "year": year,
+                "audience": "party_member",
+                "target_rate": spec.member_targets[index],
+                "unit_id": None,
+            }
+        )
+        rows.append(
+            {
+                "year": year,
+                "audience": "worker",
+                "target_rate": spec.worker_targets[index],
+                "unit_id": None,
+            }
+        )
     return pd.DataFrame(rows, columns=list(TARGETS.column_names))

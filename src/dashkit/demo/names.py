@@ -26,24 +26,84 @@ OWNERSHIP_TYPES: dict[str, str] = {
 }
 
 SECTORS: tuple[str, ...] = (
-    "Chế biến Thủy sản", "May mặc", "Lương thực", "Bao bì", "Dược phẩm", "Cơ khí",
-    "Thực phẩm", "Điện tử", "Vật liệu Xây dựng", "Thức ăn Chăn nuôi", "Giày da", "Nhựa",
-    "Chế biến Gỗ", "Hóa chất", "In ấn", "Giao nhận Kho vận", "Năng lượng", "Nông sản",
+    "Chế biến Thủy sản",
+    "May mặc",
+    "Lương thực",
+    "Bao bì",
+    "Dược phẩm",
+    "Cơ khí",
+    "Thực phẩm",
+    "Điện tử",
+    "Vật liệu Xây dựng",
+    "Thức ăn Chăn nuôi",
+    "Giày da",
+    "Nhựa",
+    "Chế biến Gỗ",
+    "Hóa chất",
+    "In ấn",
+    "Giao nhận Kho vận",
+    "Năng lượng",
+    "Nông sản",
 )
 
 BRANDS: tuple[str, ...] = (
-    "Phú An Khang", "Thành Đạt Tây Nam", "Hòa Bình Xanh", "Minh Phước", "Đại Lộc Phát",
-    "Tân Hưng Long", "Kim Ngân Hà", "Bình An Phú", "Việt Thắng Lợi", "Nam Sông Xanh",
-    "Hưng Thịnh Phát", "Trường Giang Nam", "Phước Thành Công", "An Lạc Hòa", "Quang Minh Đức",
+    "Phú An Khang",
+    "Thành Đạt Tây Nam",
+    "Hòa Bình Xanh",
+    "Minh Phước",
+    "Đại Lộc Phát",
+    "Tân Hưng Long",
+    "Kim Ngân Hà",
+    "Bình An Phú",
+    "Việt Thắng Lợi",
+    "Nam Sông Xanh",
+    "Hưng Thịnh Phát",
+    "Trường Giang Nam",
+    "Phước Thành Công",
+    "An Lạc Hòa",
+    "Quang Minh Đức",
 )
 
 SURNAMES: tuple[str, ...] = (
-    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Đặng", "Bùi", "Đỗ", "Lâm",
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Võ",
+    "Phan",
+    "Trương",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Lâm",
 )
 MIDDLE_NAMES: tuple[str, ...] = ("Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hoàng", "Quốc", "Thị Mỹ")
 GIVEN_NAMES: tuple[str, ...] = (
-    "An", "Bình", "Cường", "Dung", "Hạnh", "Hiếu", "Hòa", "Khoa", "Lan", "Linh", "Lộc", "Nga",
-    "Nhân", "Phúc", "Quyên", "Sơn", "Tâm", "Thảo", "Trí", "Tuấn", "Vân", "Xuân", "Yến", "Đạt",
+    "An",
+    "Bình",
+    "Cường",
+    "Dung",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Khoa",
+    "Lan",
+    "Linh",
+    "Lộc",
+    "Nga",
+    "Nhân",
+    "Phúc",
+    "Quyên",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trí",
+    "Tuấn",
+    "Vân",
+    "Xuân",
+    "Yến",
+    "Đạt",
 )
 
 TOPICS: dict[int, str] = {
@@ -53,5 +113,7 @@ TOPICS: dict[int, str] = {
     2018: "Ý thức tôn trọng nhân dân, phát huy dân chủ, chăm lo đời sống nhân dân",
 }
 
-AWARD_REASON = "Có thành tích tiêu biểu trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+AWARD_REASON = (
+    "Có thành tích tiêu biểu trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+)
 REVIEW_TITLE = "Hội nghị sơ kết 02 năm thực hiện Chỉ thị 05-CT/TW"

@@ -10,4 +10,11 @@ from __future__ import annotations
 from dashkit.i18n.catalog import DEFAULT_LANGUAGE, LANGUAGES, catalog_keys, load_catalog
 from dashkit.i18n.translator import Translator, translator
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Translator", "catalog_keys", "load_catalog", "translator"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Translator",
+    "catalog_keys",
+    "load_catalog",
+    "translator",
+]

@@ -25,7 +25,9 @@ def load_catalog(language: str) -> dict[str, str]:
     """The flat ``key -> message`` mapping of ``language``; KeyError for a language we lack."""
     if language not in LANGUAGES:
         raise KeyError(language)
-    text = resources.files("dashkit.i18n").joinpath("locales", f"{language}.toml").read_text("utf-8")
+    text = (
+        resources.files("dashkit.i18n").joinpath("locales", f"{language}.toml").read_text("utf-8")
+    )
     flat: dict[str, str] = {}
     _flatten("", tomllib.loads(text), flat)
     return flat

@@ -43,7 +43,7 @@ class Translator:
     def integer(self, value: int | float | None) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return self("common.no_value")
-        return format_decimal(int(round(value)), format="#,##0", locale=self.language)
+        return format_decimal(round(value), format="#,##0", locale=self.language)
 
     def decimal(self, value: float | None, digits: int = 1) -> str:
         if value is None or math.isnan(value):

@@ -100,17 +100,19 @@ def _participation(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Aud
     targets = targets_by_year(snapshot, scope)
     units = unit_ranking_table(snapshot, year, scope)
     result: dict[str, AudienceKpi] = {}
-    for row in by_year[by_year["year"] == year].itertuples(index=False):
-        audience = str(row.audience)
-        target = targets[(targets["year"] == year) & (targets["audience"] == audience)]["target_rate"]
+    for row in by_year[by_year["year"] == year].to_dict("records"):
+        audience = str(row["audience"])
+        target = targets[(targets["year"] == year) & (targets["audience"] == audience)][
+            "target_rate"
+        ]
         of_audience = units[units["audience"] == audience]
         result[audience] = AudienceKpi(
             audience=audience,
-            eligible=int(row.eligible),
-            completed=int(row.completed),
-            rate=_number(row.rate),
-            previous_rate=_number(row.previous_rate),
-            delta_pp=_number(row.delta_pp),
+            eligible=int(row["eligible"]),
+            completed=int(row["completed"]),
+            rate=_number(row["rate"]),
+            previous_rate=_number(row["previous_rate"]),
+            delta_pp=_number(row["delta_pp"]),
             target_rate=_number(target.iloc[0]) if len(target) else None,
             units_below_target=int(of_audience["below"].sum()),
             units_with_figures=len(of_audience),
@@ -128,7 +130,10 @@ def _events(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Any]:
     this_year = events[events["year"] == year]
     to_date = events[events["year"] <= year].groupby("event_type")["events"].sum()
     return {
-        "events_by_type": {str(k): int(v) for k, v in zip(this_year["event_type"], this_year["events"], strict=True)},
+        "events_by_type": {
+            str(k): int(v)
+            for k, v in zip(this_year["event_type"], this_year["events"], strict=True)
+        },
         "events_to_date_by_type": {str(k): int(v) for k, v in to_date.items()},
         "first_event_year": int(events["year"].min()) if len(events) else None,
     }
@@ -138,8 +143,12 @@ def _awards(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Any]:
     awards = award_counts(snapshot, year, scope)
     by_type = {kind: 0 for kind in RECIPIENT_TYPES}
     by_body: dict[str, dict[str, int]] = {}
-    for row in awards.itertuples(index=False):
-        kind, body, count = str(row.recipient_type), str(row.awarding_body), int(row.awards)
+    for row in awards.to_dict("records"):
+        kind, body, count = (
+            str(row["recipient_type"]),
+            str(row["awarding_body"]),
+            int(row["awards"]),
+        )
         by_type[kind] = by_type.get(kind, 0) + count
         body_counts = by_body.setdefault(body, {k: 0 for k in RECIPIENT_TYPES})
         body_counts[kind] = body_counts.get(kind, 0) + count

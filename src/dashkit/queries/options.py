@@ -30,8 +30,12 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
     )
     return FilterOptions(
         years=years,
-        unit_groups=strings("SELECT DISTINCT unit_group FROM units WHERE unit_group IS NOT NULL ORDER BY 1"),
-        unit_types=strings("SELECT DISTINCT unit_type FROM units WHERE unit_type IS NOT NULL ORDER BY 1"),
+        unit_groups=strings(
+            "SELECT DISTINCT unit_group FROM units WHERE unit_group IS NOT NULL ORDER BY 1"
+        ),
+        unit_types=strings(
+            "SELECT DISTINCT unit_type FROM units WHERE unit_type IS NOT NULL ORDER BY 1"
+        ),
         audiences=strings("SELECT DISTINCT audience FROM participation ORDER BY 1"),
         root_names=strings(
             "SELECT unit_name FROM units WHERE parent_id IS NULL OR parent_id NOT IN "
@@ -40,8 +44,9 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
     )
 
 
-def unit_choices(snapshot: Snapshot, unit_groups: tuple[str, ...] = (),
-                 unit_types: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def unit_choices(
+    snapshot: Snapshot, unit_groups: tuple[str, ...] = (), unit_types: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
     """(unit_id, unit_name) of the units a picker offers, parents first, within groups and types."""
     conditions = ["TRUE"]
     params: dict[str, object] = {}

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from dashkit.queries.scope import Scope
 from dashkit.store import Snapshot
 
-_ACTIVE = "({alias}.active_from IS NULL OR {alias}.active_from <= $year) AND " \
-          "({alias}.active_to IS NULL OR {alias}.active_to >= $year)"
+_ACTIVE = (
+    "({alias}.active_from IS NULL OR {alias}.active_from <= $year) AND "
+    "({alias}.active_to IS NULL OR {alias}.active_to >= $year)"
+)
 
 
 def expected_units_sql(scope: Scope) -> tuple[str, dict[str, object]]:

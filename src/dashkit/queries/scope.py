@@ -48,10 +48,13 @@ class Scope:
     def audience_condition(self, column: str = "audience") -> tuple[str, dict[str, Any]]:
         if not self.audiences:
             return "TRUE", {}
-        return f"list_contains($scope_audiences, {column})", {"scope_audiences": list(self.audiences)}
+        return f"list_contains($scope_audiences, {column})", {
+            "scope_audiences": list(self.audiences)
+        }
 
-    def conditions(self, unit_column: str = "unit_id",
-                   audience_column: str | None = "audience") -> tuple[str, dict[str, Any]]:
+    def conditions(
+        self, unit_column: str = "unit_id", audience_column: str | None = "audience"
+    ) -> tuple[str, dict[str, Any]]:
         """Both conditions joined with AND, for tables that have both columns."""
         unit_sql, params = self.unit_condition(unit_column)
         if audience_column is None:

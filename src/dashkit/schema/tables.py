@@ -22,7 +22,14 @@ YEAR_MAX = 2100
 AUDIENCES: tuple[str, ...] = ("party_member", "worker")
 """Audiences with a name in the catalogues; other codes are allowed and shown as written."""
 
-EVENT_TYPES: tuple[str, ...] = ("class", "conference", "review", "final_review", "thematic", "other")
+EVENT_TYPES: tuple[str, ...] = (
+    "class",
+    "conference",
+    "review",
+    "final_review",
+    "thematic",
+    "other",
+)
 RECIPIENT_TYPES: tuple[str, ...] = ("collective", "individual")
 
 
@@ -92,15 +99,21 @@ class Table:
         for column in self.stored_columns:
             if column.minimum is not None:
                 derived.append(
-                    Check(f"{column.name}_min", f"{column.name} >= {column.minimum:g}", (column.name,))
+                    Check(
+                        f"{column.name}_min", f"{column.name} >= {column.minimum:g}", (column.name,)
+                    )
                 )
             if column.maximum is not None:
                 derived.append(
-                    Check(f"{column.name}_max", f"{column.name} <= {column.maximum:g}", (column.name,))
+                    Check(
+                        f"{column.name}_max", f"{column.name} <= {column.maximum:g}", (column.name,)
+                    )
                 )
             if column.codes and not column.open_codes:
                 codes = ", ".join(f"'{code}'" for code in column.codes)
-                derived.append(Check(f"{column.name}_code", f"{column.name} IN ({codes})", (column.name,)))
+                derived.append(
+                    Check(f"{column.name}_code", f"{column.name} IN ({codes})", (column.name,))
+                )
         return (*derived, *self.checks)
 
 
@@ -110,23 +123,43 @@ def derive_id(prefix: str, *parts: object) -> str:
     return f"{prefix}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:16]}"
 
 
-_YEAR = Column("year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX)
+_YEAR = Column(
+    "year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX
+)
 _UNIT_ID = Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã"))
-_AUDIENCE = Column("audience", ColumnKind.CODE, aliases=("Đối tượng",), codes=AUDIENCES, open_codes=True)
+_AUDIENCE = Column(
+    "audience", ColumnKind.CODE, aliases=("Đối tượng",), codes=AUDIENCES, open_codes=True
+)
 
 UNITS = Table(
     name="units",
     columns=(
         _UNIT_ID,
-        Column("unit_name", ColumnKind.TEXT, required=True,
-               aliases=("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng")),
+        Column(
+            "unit_name",
+            ColumnKind.TEXT,
+            required=True,
+            aliases=("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng"),
+        ),
         Column("parent_id", ColumnKind.TEXT, aliases=("Mã đơn vị cấp trên",)),
-        Column("unit_type", ColumnKind.TEXT, aliases=("Loại đơn vị", "Loại hình")),
-        Column("unit_group", ColumnKind.TEXT, aliases=("Khu", "Nhóm")),
-        Column("active_from", ColumnKind.YEAR, aliases=("Hoạt động từ năm", "Từ năm"),
-               minimum=YEAR_MIN, maximum=YEAR_MAX),
-        Column("active_to", ColumnKind.YEAR, aliases=("Hoạt động đến năm", "Đến năm"),
-               minimum=YEAR_MIN, maximum=YEAR_MAX),
+        Column(
+            "unit_type", ColumnKind.TEXT, aliases=("Loại hình đơn vị", "Loại đơn vị", "Loại hình")
+        ),
+        Column("unit_group", ColumnKind.TEXT, aliases=("Khu / nhóm", "Khu", "Nhóm")),
+        Column(
+            "active_from",
+            ColumnKind.YEAR,
+            aliases=("Hoạt động từ năm", "Từ năm"),
+            minimum=YEAR_MIN,
+            maximum=YEAR_MAX,
+        ),
+        Column(
+            "active_to",
+            ColumnKind.YEAR,
+            aliases=("Hoạt động đến năm", "Đến năm"),
+            minimum=YEAR_MIN,
+            maximum=YEAR_MAX,
+        ),
     ),
     key=("unit_id",),
     sort_by=("unit_id",),
@@ -141,14 +174,33 @@ PARTICIPATION = Table(
     columns=(
         _YEAR,
         _UNIT_ID,
-        Column("audience", ColumnKind.CODE, required=True, aliases=("Đối tượng",),
-               codes=AUDIENCES, open_codes=True),
-        Column("eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0),
-        Column("completed", ColumnKind.INT, required=True,
-               aliases=("Đã học tập", "Số đã học tập", "Số tham gia học tập"), minimum=0),
+        Column(
+            "audience",
+            ColumnKind.CODE,
+            required=True,
+            aliases=("Đối tượng",),
+            codes=AUDIENCES,
+            open_codes=True,
+        ),
+        Column(
+            "eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0
+        ),
+        Column(
+            "completed",
+            ColumnKind.INT,
+            required=True,
+            aliases=("Đã học tập", "Số đã học tập", "Số tham gia học tập"),
+            minimum=0,
+        ),
         Column("topic", ColumnKind.TEXT, aliases=("Chuyên đề",)),
-        Column("rate", ColumnKind.RATE, aliases=("Tỷ lệ", "Tỷ lệ (%)"), minimum=0, maximum=100,
-               stored=False),
+        Column(
+            "rate",
+            ColumnKind.RATE,
+            aliases=("Tỷ lệ", "Tỷ lệ (%)"),
+            minimum=0,
+            maximum=100,
+            stored=False,
+        ),
     ),
     key=("year", "unit_id", "audience"),
     sort_by=("year", "unit_id", "audience"),
@@ -161,8 +213,13 @@ EVENTS = Table(
         Column("event_id", ColumnKind.TEXT, required=True, aliases=("Mã hoạt động",)),
         Column("date", ColumnKind.DATE, required=True, aliases=("Ngày", "Thời gian")),
         Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Đơn vị tổ chức")),
-        Column("event_type", ColumnKind.CODE, required=True, aliases=("Hình thức", "Loại hoạt động"),
-               codes=EVENT_TYPES),
+        Column(
+            "event_type",
+            ColumnKind.CODE,
+            required=True,
+            aliases=("Hình thức", "Loại hoạt động"),
+            codes=EVENT_TYPES,
+        ),
         Column("title", ColumnKind.TEXT, required=True, aliases=("Nội dung", "Tên hoạt động")),
         _AUDIENCE,
         Column("attendees", ColumnKind.INT, aliases=("Số người tham dự",), minimum=0),
@@ -179,14 +236,31 @@ AWARDS = Table(
         _YEAR,
         Column("date", ColumnKind.DATE, aliases=("Ngày", "Ngày khen thưởng")),
         _UNIT_ID,
-        Column("recipient_type", ColumnKind.CODE, required=True,
-               aliases=("Tập thể/Cá nhân", "Đối tượng khen"), codes=RECIPIENT_TYPES),
-        Column("recipient_name", ColumnKind.TEXT, required=True,
-               aliases=("Tên tập thể/cá nhân", "Họ và tên")),
-        Column("award_type", ColumnKind.TEXT, required=True,
-               aliases=("Hình thức khen thưởng", "Danh hiệu")),
-        Column("awarding_body", ColumnKind.TEXT, required=True,
-               aliases=("Cấp khen", "Cơ quan khen thưởng")),
+        Column(
+            "recipient_type",
+            ColumnKind.CODE,
+            required=True,
+            aliases=("Tập thể/Cá nhân", "Đối tượng khen"),
+            codes=RECIPIENT_TYPES,
+        ),
+        Column(
+            "recipient_name",
+            ColumnKind.TEXT,
+            required=True,
+            aliases=("Tên tập thể/cá nhân", "Họ và tên"),
+        ),
+        Column(
+            "award_type",
+            ColumnKind.TEXT,
+            required=True,
+            aliases=("Hình thức khen thưởng", "Danh hiệu"),
+        ),
+        Column(
+            "awarding_body",
+            ColumnKind.TEXT,
+            required=True,
+            aliases=("Cấp khen", "Cơ quan khen thưởng"),
+        ),
         Column("reason", ColumnKind.TEXT, aliases=("Lý do", "Thành tích")),
     ),
     key=("award_id",),
@@ -198,10 +272,22 @@ TARGETS = Table(
     name="targets",
     columns=(
         _YEAR,
-        Column("audience", ColumnKind.CODE, required=True, aliases=("Đối tượng",),
-               codes=AUDIENCES, open_codes=True),
-        Column("target_rate", ColumnKind.RATE, required=True, aliases=("Chỉ tiêu", "Chỉ tiêu (%)"),
-               minimum=0, maximum=100),
+        Column(
+            "audience",
+            ColumnKind.CODE,
+            required=True,
+            aliases=("Đối tượng",),
+            codes=AUDIENCES,
+            open_codes=True,
+        ),
+        Column(
+            "target_rate",
+            ColumnKind.RATE,
+            required=True,
+            aliases=("Chỉ tiêu", "Chỉ tiêu (%)"),
+            minimum=0,
+            maximum=100,
+        ),
         Column("unit_id", ColumnKind.TEXT, aliases=("Mã đơn vị",)),
     ),
     key=("year", "audience", "unit_id"),

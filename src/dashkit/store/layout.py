@@ -1,10 +1,10 @@
 """Where things live inside a data directory, and how the directory is chosen.
 
-    <root>/CURRENT               the current version number, one line, swapped atomically
-    <root>/versions/v00000042/   one immutable version: <table>.parquet + manifest.json
-    <root>/versions/.tmp-*       a version being written (removed if its writer died)
-    <root>/originals/<id>/       files kept as they were imported
-    <root>/.lock                 the cross-process writers' lock
+<root>/CURRENT               the current version number, one line, swapped atomically
+<root>/versions/v00000042/   one immutable version: <table>.parquet + manifest.json
+<root>/versions/.tmp-*       a version being written (removed if its writer died)
+<root>/originals/<id>/       files kept as they were imported
+<root>/.lock                 the cross-process writers' lock
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import duckdb
 import pandas as pd
@@ -31,7 +31,7 @@ from dashkit.store.layout import TMP_PREFIX, Layout
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
 
-Rows = pa.Table | pd.DataFrame | Path
+Rows: TypeAlias = "pa.Table | pd.DataFrame | Path"
 LOCK_TIMEOUT_SECONDS = 120.0
 _SAMPLE_LIMIT = 5
 # One lock per data directory and process, on top of the file lock, so that threads of one
@@ -79,7 +79,9 @@ class Store:
         except FileNotFoundError:
             return 0
         except OSError as error:
-            raise StoreError("store.unreadable", path=str(self.root), reason=error.strerror) from error
+            raise StoreError(
+                "store.unreadable", path=str(self.root), reason=error.strerror
+            ) from error
         if not text.isdigit():
             raise StoreError("store.corrupt", path=str(self.layout.current))
         return int(text)
@@ -289,7 +291,10 @@ def _merge_tables(
             incoming = _stage_incoming(connection, table, write.rows)
             _validate(connection, table, incoming)
             counts[name] = _diff_counts(
-                connection, table, f"SELECT * FROM {incoming}", old_select,
+                connection,
+                table,
+                f"SELECT * FROM {incoming}",
+                old_select,
                 upsert=write.mode == "upsert",
             )
             if write.mode == "replace":
@@ -306,8 +311,9 @@ def _merge_tables(
     return counts
 
 
-def _carry_over(connection: duckdb.DuckDBPyConnection, layout: Layout, base: int, table: Table,
-                target: Path) -> None:
+def _carry_over(
+    connection: duckdb.DuckDBPyConnection, layout: Layout, base: int, table: Table, target: Path
+) -> None:
     source = layout.table_file(base, table.name)
     if base > 0 and source.exists():
         link_or_copy(source, target)
@@ -333,16 +339,22 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: R
     )
     staged = f"incoming_{table.name}"
     try:
-        _run(connection, f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {columns} FROM {raw_name}")
+        _run(
+            connection, f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {columns} FROM {raw_name}"
+        )
     except duckdb.ConversionException as error:
-        raise DataError("store.bad_type", table=table.name, detail=str(error).splitlines()[0]) from error
+        raise DataError(
+            "store.bad_type", table=table.name, detail=str(error).splitlines()[0]
+        ) from error
     return staged
 
 
 def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
     for column in table.stored_columns:
         if column.required:
-            _raise_on_rows(connection, table, staged, f"{column.name} IS NULL", f"required_{column.name}")
+            _raise_on_rows(
+                connection, table, staged, f"{column.name} IS NULL", f"required_{column.name}"
+            )
     for check in table.range_checks():
         _raise_on_rows(connection, table, staged, f"NOT ({check.sql})", check.name)
     key = ", ".join(table.key)
@@ -350,12 +362,17 @@ def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) 
         f"SELECT {key}, count(*) AS n FROM {staged} GROUP BY ALL HAVING count(*) > 1 LIMIT {_SAMPLE_LIMIT}"
     ).fetchall()
     if duplicates:
-        raise DataError("store.duplicate_key", table=table.name, sample=[row[:-1] for row in duplicates])
+        raise DataError(
+            "store.duplicate_key", table=table.name, sample=[row[:-1] for row in duplicates]
+        )
 
 
-def _raise_on_rows(connection: duckdb.DuckDBPyConnection, table: Table, staged: str,
-                   predicate: str, rule: str) -> None:
-    bad = connection.execute(f"SELECT * FROM {staged} WHERE {predicate} LIMIT {_SAMPLE_LIMIT}").fetchall()
+def _raise_on_rows(
+    connection: duckdb.DuckDBPyConnection, table: Table, staged: str, predicate: str, rule: str
+) -> None:
+    bad = connection.execute(
+        f"SELECT * FROM {staged} WHERE {predicate} LIMIT {_SAMPLE_LIMIT}"
+    ).fetchall()
     if bad:
         raise DataError("store.rule_broken", table=table.name, rule=rule, sample=bad)
 
@@ -364,8 +381,14 @@ def _key_match(table: Table, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}" for name in table.key)
 
 
-def _diff_counts(connection: duckdb.DuckDBPyConnection, table: Table, new: str, old_select: str,
-                 *, upsert: bool = False) -> TableCounts:
+def _diff_counts(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    new: str,
+    old_select: str,
+    *,
+    upsert: bool = False,
+) -> TableCounts:
     """How the rows of ``new`` relate to the old table, by key; ``deleted`` only for a replace."""
     new_from = f"({new})"
     same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in table.column_names)
@@ -387,7 +410,9 @@ def _diff_counts(connection: duckdb.DuckDBPyConnection, table: Table, new: str, 
     return TableCounts(int(inserted), int(replaced), int(unchanged), deleted, rows)
 
 
-def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, select: str, table: Table, target: Path) -> None:
+def _copy_to_parquet(
+    connection: duckdb.DuckDBPyConnection, select: str, table: Table, target: Path
+) -> None:
     order = ", ".join(table.sort_by) or "ALL"
     path = "'" + str(target).replace("'", "''") + "'"
     _run(

@@ -12,8 +12,13 @@ def run() -> None:
     st.set_page_config(page_title="dashkit", page_icon=":material/school:", layout="wide")
     t = language.switch()
     pages = [
-        st.Page(overview.render, title=t("nav.overview"), icon=":material/dashboard:",
-                url_path="overview", default=True),
+        st.Page(
+            overview.render,
+            title=t("nav.overview"),
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
     ]
     st.navigation(pages, position="sidebar").run()
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashkit.errors import StoreError
 from dashkit.metrics import YearKpis, rate_by_year, unit_ranking_table, year_kpis
 from dashkit.queries import FilterOptions, Scope, filter_options, unit_choices
 from dashkit.store import Snapshot, Store, resolve_data_dir
@@ -64,10 +63,8 @@ def ranking(root: str, version: int, year: int, scope: Scope) -> pd.DataFrame:
     return unit_ranking_table(_snapshot(root, version), year, scope)
 
 
-
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
-def units(root: str, version: int, unit_groups: tuple[str, ...],
-          unit_types: tuple[str, ...]) -> dict[str, str]:
+def units(
+    root: str, version: int, unit_groups: tuple[str, ...], unit_types: tuple[str, ...]
+) -> dict[str, str]:
     return dict(unit_choices(_snapshot(root, version), unit_groups, unit_types))

@@ -30,23 +30,42 @@ def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
             t("tiles.rate_label", audience=t.code("audience", kpi.audience)),
             t.percent(kpi.rate),
             delta=t.points(kpi.delta_pp) if kpi.delta_pp is not None else None,
-            delta_description=t("tiles.vs_year", year=year - 1) if kpi.delta_pp is not None else None,
+            delta_description=t("tiles.vs_year", year=year - 1)
+            if kpi.delta_pp is not None
+            else None,
         )
-        lines = [t("tiles.people", completed=t.integer(kpi.completed), eligible=t.integer(kpi.eligible))]
+        lines = [
+            t("tiles.people", completed=t.integer(kpi.completed), eligible=t.integer(kpi.eligible))
+        ]
         if kpi.target_rate is not None:
             status = t("tiles.target_met") if kpi.meets_target else t("tiles.target_missed")
             lines.append(t("tiles.target", target=t.percent(kpi.target_rate / 100), status=status))
-            lines.append(t("tiles.units_below", count=t.integer(kpi.units_below_target),
-                           total=t.integer(kpi.units_with_figures)))
+            lines.append(
+                t(
+                    "tiles.units_below",
+                    count=t.integer(kpi.units_below_target),
+                    total=t.integer(kpi.units_with_figures),
+                )
+            )
         st.caption("  \n".join(lines))
 
 
 def _reporting_tile(kpis: YearKpis, t: Translator) -> None:
     with st.container(border=True):
-        st.metric(t("tiles.reported_label"),
-                  t("tiles.fraction", part=t.integer(kpis.reported_units), whole=t.integer(kpis.expected_units)))
+        st.metric(
+            t("tiles.reported_label"),
+            t(
+                "tiles.fraction",
+                part=t.integer(kpis.reported_units),
+                whole=t.integer(kpis.expected_units),
+            ),
+        )
         missing = kpis.expected_units - kpis.reported_units
-        st.caption(t("tiles.all_reported") if missing <= 0 else t("tiles.missing", count=t.integer(missing)))
+        st.caption(
+            t("tiles.all_reported")
+            if missing <= 0
+            else t("tiles.missing", count=t.integer(missing))
+        )
 
 
 def _classes_tile(kpis: YearKpis, t: Translator) -> None:
@@ -54,14 +73,24 @@ def _classes_tile(kpis: YearKpis, t: Translator) -> None:
         st.metric(t("tiles.classes_label"), t.integer(kpis.events_by_type.get(CLASS_EVENT, 0)))
         to_date = kpis.events_to_date_by_type.get(CLASS_EVENT, 0)
         if kpis.first_event_year is not None and kpis.first_event_year < kpis.year:
-            st.caption(t("tiles.classes_to_date", first=kpis.first_event_year, year=kpis.year,
-                         count=t.integer(to_date)))
+            st.caption(
+                t(
+                    "tiles.classes_to_date",
+                    first=kpis.first_event_year,
+                    year=kpis.year,
+                    count=t.integer(to_date),
+                )
+            )
         st.caption(t("tiles.events_total", count=t.integer(sum(kpis.events_by_type.values()))))
 
 
 def _awards_tile(kpis: YearKpis, t: Translator) -> None:
     with st.container(border=True):
         st.metric(t("tiles.awards_label"), t.integer(kpis.awards_total))
-        st.caption(t("tiles.awards_split",
-                     collective=t.integer(kpis.awards_by_recipient_type.get("collective", 0)),
-                     individual=t.integer(kpis.awards_by_recipient_type.get("individual", 0))))
+        st.caption(
+            t(
+                "tiles.awards_split",
+                collective=t.integer(kpis.awards_by_recipient_type.get("collective", 0)),
+                individual=t.integer(kpis.awards_by_recipient_type.get("individual", 0)),
+            )
+        )

@@ -23,7 +23,9 @@ def render() -> None:
         st.info(t("overview.empty"), icon=":material/inbox:")
         return
     organisations = ", ".join(options.root_names)
-    st.caption(t("overview.caption", organisation=organisations, year=selection.year, version=ref.version))
+    st.caption(
+        t("overview.caption", organisation=organisations, year=selection.year, version=ref.version)
+    )
     kpis = data.kpis(ref.root, ref.version, selection.year, selection.scope)
     if not kpis.participation:
         st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
@@ -37,9 +39,12 @@ def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> No
     if frame.empty:
         return
     labels = TrendLabels(
-        title=t("charts.trend_title"), x_title=t("charts.year"), y_title=t("charts.rate_axis"),
+        title=t("charts.trend_title"),
+        x_title=t("charts.year"),
+        y_title=t("charts.rate_axis"),
         audience_names={code: t.code("audience", code) for code in frame["audience"].unique()},
-        target_name=t("charts.target_of"), separators=t.plotly_separators,
+        target_name=t("charts.target_of"),
+        separators=t.plotly_separators,
     )
     st.plotly_chart(rate_trend(frame, labels=labels), key="trend_chart")
 
@@ -52,16 +57,29 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
     audiences = list(dict.fromkeys(frame["audience"]))
     left, right = st.columns([3, 2])
     with left:
-        audience = st.segmented_control(
-            t("overview.ranking_audience"), audiences, default=audiences[0], required=True,
-            format_func=lambda code: t.code("audience", code), key="ranking_audience",
-        ) or audiences[0]
+        audience = (
+            st.segmented_control(
+                t("overview.ranking_audience"),
+                audiences,
+                default=audiences[0],
+                required=True,
+                format_func=lambda code: t.code("audience", code),
+                key="ranking_audience",
+            )
+            or audiences[0]
+        )
     with right:
-        mode = st.segmented_control(
-            t("overview.ranking_mode"), RANKING_MODES, default="lowest", required=True,
-            format_func=lambda value: t(f"overview.ranking_{value}", count=LOWEST_COUNT),
-            key="ranking_mode",
-        ) or "lowest"
+        mode = (
+            st.segmented_control(
+                t("overview.ranking_mode"),
+                RANKING_MODES,
+                default="lowest",
+                required=True,
+                format_func=lambda value: t(f"overview.ranking_{value}", count=LOWEST_COUNT),
+                key="ranking_mode",
+            )
+            or "lowest"
+        )
     rows = frame[frame["audience"] == audience]
     below = int(rows["below"].sum())
     st.caption(t("overview.ranking_caption", below=t.integer(below), total=t.integer(len(rows))))
@@ -77,7 +95,10 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
         return
     labels = RankingLabels(
         title=t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year),
-        x_title=t("charts.rate_axis"), met_name=t("charts.met"), below_name=t("charts.below"),
-        target_name=t("charts.target"), separators=t.plotly_separators,
+        x_title=t("charts.rate_axis"),
+        met_name=t("charts.met"),
+        below_name=t("charts.below"),
+        target_name=t("charts.target"),
+        separators=t.plotly_separators,
     )
     st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")

@@ -1,0 +1,29 @@
+"""Shared fixtures: stores on ``tmp_path`` built from the real demo generator and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashkit.demo import write_demo
+from dashkit.store import Store
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the demo data. Read-only by convention: tests that write make
+    their own store."""
+    root = tmp_path_factory.mktemp("demo-data")
+    write_demo(Store(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_dir: Path) -> Store:
+    return Store(demo_dir)
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
