@@ -29,7 +29,7 @@ def test_the_2018_tiles_read_the_seed_figures(app: AppTest) -> None:
     value, delta = tiles["Người lao động đã học tập"]
     assert value == "86,0 %" and delta.startswith("+")
     assert tiles["Đơn vị đã báo cáo"][0] == "79/79"
-    assert tiles["Khen thưởng trong năm"][0] == "33"
+    assert tiles["Khen thưởng"][0] == "33"
     captions = " ".join(caption.value for caption in app.caption)
     assert "14 tập thể · 19 cá nhân" in captions
     assert "Lũy kế 2016–2018: 4 lớp" in captions

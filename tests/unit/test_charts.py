@@ -60,3 +60,35 @@ def test_ranking_puts_the_lowest_unit_on_top_and_marks_units_below_target() -> N
     # Plotly draws the first category at the bottom: the lowest rate comes last, on top.
     assert list(figure.layout.yaxis.categoryarray) == ["A", "C", "B"]
     assert figure.layout.height >= 260
+
+
+def test_a_single_target_is_one_dashed_line_behind_the_dots() -> None:
+    frame = pd.DataFrame(
+        {
+            "unit_name": ["A", "B"],
+            "rate": [0.99, 0.80],
+            "completed": [99, 80],
+            "eligible": [100, 100],
+            "target_rate": [95.0, 95.0],
+            "below": [False, True],
+        }
+    )
+    labels = RankingLabels(
+        title="t",
+        x_title="x",
+        met_name="Đạt",
+        below_name="Dưới",
+        target_name="Chỉ tiêu",
+        percent_suffix=" %",
+    )
+    figure = unit_ranking(frame, labels=labels)
+    (line,) = figure.layout.shapes
+    assert (line.x0, line.x1, line.line.dash, line.layer) == (95.0, 95.0, "dash", "below")
+    assert [trace.name for trace in figure.data] == ["Đạt", "Dưới", "Chỉ tiêu"]
+    assert figure.layout.xaxis.ticksuffix == " %"
+    # Labels point away from the target line: left of dots below it, right of those above.
+    assert (figure.data[0].textposition, figure.data[1].textposition) == (
+        "middle right",
+        "middle left",
+    )
+    assert figure.layout.xaxis.range[0] == 70  # starts near the data, not at zero

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,10 +20,14 @@ class TrendLabels:
     audience_names: Mapping[str, str]
     target_name: str  # "{audience}" is replaced by the audience's name
     separators: str = ".,"
+    percent_suffix: str = "%"
 
 
 def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
-    """Lines of ``rate`` (0..1) by ``year`` per ``audience``; ``target_rate`` (0..100) dashed."""
+    """Lines of ``rate`` (0..1) by ``year`` per ``audience``; ``target_rate`` (0..100) dashed.
+
+    The value axis spans the data (a line needs no zero baseline), from a multiple of ten below
+    the lowest value to just above 100 so the value labels fit."""
     figure = go.Figure()
     for index, (audience, rows) in enumerate(
         frame.sort_values("year").groupby("audience", sort=False)
@@ -40,7 +45,11 @@ def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
                 marker={"size": 9},
                 textposition="top center",
                 texttemplate="%{y:.1f}",
-                hovertemplate="%{x}: %{y:.1f} %<extra>" + name + "</extra>",
+                hovertemplate="%{x}: %{y:.1f}"
+                + labels.percent_suffix
+                + "<extra>"
+                + name
+                + "</extra>",
             )
         )
         if "target_rate" in rows and rows["target_rate"].notna().any():
@@ -52,9 +61,22 @@ def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
                     name=target_name,
                     mode="lines",
                     line={"color": colour, "width": 1.5, "dash": "dash"},
-                    hovertemplate="%{x}: %{y:.1f} %<extra>" + target_name + "</extra>",
+                    hovertemplate="%{x}: %{y:.1f}"
+                    + labels.percent_suffix
+                    + "<extra>"
+                    + target_name
+                    + "</extra>",
                 )
             )
     figure.update_xaxes(title_text=labels.x_title, type="category")
-    figure.update_yaxes(title_text=labels.y_title, ticksuffix=" %", rangemode="tozero")
+    figure.update_yaxes(
+        title_text=labels.y_title, ticksuffix=labels.percent_suffix, range=_value_range(frame)
+    )
     return base_layout(figure, title=labels.title, separators=labels.separators, height=380)
+
+
+def _value_range(frame: pd.DataFrame) -> list[float]:
+    values = pd.concat([frame["rate"] * 100, frame.get("target_rate", pd.Series(dtype=float))])
+    lowest = values.min(skipna=True)
+    start = 0.0 if pd.isna(lowest) else max(0.0, math.floor((float(lowest) - 5) / 10) * 10)
+    return [start, 104.0]

@@ -71,6 +71,11 @@ class Translator:
         return format_date(value, format=self("format.date_pattern"), locale=self.language)
 
     @property
+    def percent_suffix(self) -> str:
+        """What follows a number on a percent axis: `` %`` in Vietnamese, ``%`` in English."""
+        return self("format.percent_suffix")
+
+    @property
     def plotly_separators(self) -> str:
         """Plotly's ``layout.separators``: the decimal mark, then the thousands mark."""
         return self("format.plotly_separators")

@@ -196,13 +196,14 @@ class Store:
     ) -> CommitResult:
         self._remove_leftovers(base)
         staging = self.layout.versions / f"{TMP_PREFIX}{commit_id}"
+        version = base + 1
+        published = self.layout.version_dir(version)
         try:
             staging.mkdir()
             counts = build(staging)
             if not any(table_counts.changed for table_counts in counts.values()):
                 shutil.rmtree(staging, ignore_errors=True)
                 return CommitResult(version=base, commit_id=None, tables=counts)
-            version = base + 1
             contained = self.manifest(contains_from).contains if contains_from > 0 else ()
             manifest = Manifest(
                 version=version,
@@ -213,19 +214,21 @@ class Store:
                 tables=counts,
                 contains=(*contained, commit_id) if info.op != "undo" else contained,
             )
-            manifest_path = staging / "manifest.json"
-            manifest_path.write_text(manifest.to_json(), encoding="utf-8")
+            (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
             for path in staging.iterdir():
                 fsync_file(path)
             fsync_dir(staging)
-            staging.rename(self.layout.version_dir(version))
+            staging.rename(published)
             fsync_dir(self.layout.versions)
             write_atomic(self.layout.current, f"{version}\n")
-        except OSError as error:
+        except BaseException as error:
+            # Until CURRENT names it, a version is nobody's: remove it whether or not it was
+            # already renamed into place, so a failed commit leaves the directory as it was.
             shutil.rmtree(staging, ignore_errors=True)
-            raise _write_error(self.root, error) from error
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if self.version() == base:
+                shutil.rmtree(published, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise _write_error(self.root, error) from error
             raise
         return CommitResult(version=version, commit_id=commit_id, tables=counts)
 
@@ -297,6 +300,9 @@ def _merge_tables(
                 old_select,
                 upsert=write.mode == "upsert",
             )
+            if not counts[name].changed:
+                _carry_over(connection, layout, base, table, target)
+                continue
             if write.mode == "replace":
                 new_select = f"SELECT * FROM {incoming}"
             else:

@@ -10,7 +10,7 @@ from dashkit.ui.pages import overview
 
 def run() -> None:
     st.set_page_config(page_title="dashkit", page_icon=":material/school:", layout="wide")
-    t = language.switch()
+    t = language.current()
     pages = [
         st.Page(
             overview.render,
@@ -20,7 +20,9 @@ def run() -> None:
             default=True,
         ),
     ]
-    st.navigation(pages, position="sidebar").run()
+    page = st.navigation(pages, position="sidebar")
+    language.switch()
+    page.run()
 
 
 if __name__ == "__main__":

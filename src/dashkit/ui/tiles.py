@@ -12,7 +12,8 @@ CLASS_EVENT = "class"
 
 def show(kpis: YearKpis, t: Translator) -> None:
     audiences = list(kpis.participation.values())
-    columns = st.columns(len(audiences) + 3)
+    # Audience tiles carry three lines of context: give them more room than the counts.
+    columns = st.columns([1.35] * len(audiences) + [1, 1, 1])
     for column, kpi in zip(columns, audiences, strict=False):
         with column:
             _audience_tile(kpi, kpis.year, t)
@@ -25,7 +26,7 @@ def show(kpis: YearKpis, t: Translator) -> None:
 
 
 def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):
         st.metric(
             t("tiles.rate_label", audience=t.code("audience", kpi.audience)),
             t.percent(kpi.rate),
@@ -51,7 +52,7 @@ def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
 
 
 def _reporting_tile(kpis: YearKpis, t: Translator) -> None:
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):
         st.metric(
             t("tiles.reported_label"),
             t(
@@ -69,7 +70,7 @@ def _reporting_tile(kpis: YearKpis, t: Translator) -> None:
 
 
 def _classes_tile(kpis: YearKpis, t: Translator) -> None:
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):
         st.metric(t("tiles.classes_label"), t.integer(kpis.events_by_type.get(CLASS_EVENT, 0)))
         to_date = kpis.events_to_date_by_type.get(CLASS_EVENT, 0)
         if kpis.first_event_year is not None and kpis.first_event_year < kpis.year:
@@ -81,11 +82,10 @@ def _classes_tile(kpis: YearKpis, t: Translator) -> None:
                     count=t.integer(to_date),
                 )
             )
-        st.caption(t("tiles.events_total", count=t.integer(sum(kpis.events_by_type.values()))))
 
 
 def _awards_tile(kpis: YearKpis, t: Translator) -> None:
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):
         st.metric(t("tiles.awards_label"), t.integer(kpis.awards_total))
         st.caption(
             t(

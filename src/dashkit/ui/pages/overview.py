@@ -45,6 +45,7 @@ def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> No
         audience_names={code: t.code("audience", code) for code in frame["audience"].unique()},
         target_name=t("charts.target_of"),
         separators=t.plotly_separators,
+        percent_suffix=t.percent_suffix,
     )
     st.plotly_chart(rate_trend(frame, labels=labels), key="trend_chart")
 
@@ -55,7 +56,7 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
         return
     st.subheader(t("overview.ranking_heading", year=selection.year))
     audiences = list(dict.fromkeys(frame["audience"]))
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     with left:
         audience = (
             st.segmented_control(
@@ -100,5 +101,6 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
         below_name=t("charts.below"),
         target_name=t("charts.target"),
         separators=t.plotly_separators,
+        percent_suffix=t.percent_suffix,
     )
     st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")
