@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
             page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
             expect(page.get_by_test_id("stMetricLabel").first).to_have_text(
-                "Party members who studied", timeout=FIRST_RUN
+                "Party members", timeout=FIRST_RUN
             )
             _wait_rendered(page)
             _full_page_screenshot(page, out_dir / "overview-en.png")

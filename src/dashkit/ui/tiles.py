@@ -13,7 +13,7 @@ CLASS_EVENT = "class"
 def show(kpis: YearKpis, t: Translator) -> None:
     audiences = list(kpis.participation.values())
     # Audience tiles carry three lines of context: give them more room than the counts.
-    columns = st.columns([1.35] * len(audiences) + [1, 1, 1])
+    columns = st.columns([1.4] * len(audiences) + [1.15, 1, 1])
     for column, kpi in zip(columns, audiences, strict=False):
         with column:
             _audience_tile(kpi, kpis.year, t)
@@ -28,26 +28,20 @@ def show(kpis: YearKpis, t: Translator) -> None:
 def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
     with st.container(border=True, height="stretch"):
         st.metric(
-            t("tiles.rate_label", audience=t.code("audience", kpi.audience)),
+            t.code("audience", kpi.audience),
             t.percent(kpi.rate),
             delta=t.points(kpi.delta_pp) if kpi.delta_pp is not None else None,
-            delta_description=t("tiles.vs_year", year=year - 1)
-            if kpi.delta_pp is not None
-            else None,
+            help=t("tiles.rate_help"),
         )
-        lines = [
-            t("tiles.people", completed=t.integer(kpi.completed), eligible=t.integer(kpi.eligible))
-        ]
+        completed, eligible = t.integer(kpi.completed), t.integer(kpi.eligible)
+        lines = [t("tiles.people", completed=completed, eligible=eligible)]
+        if kpi.previous_rate is not None:
+            lines.append(t("tiles.previous", year=year - 1, rate=t.percent(kpi.previous_rate)))
         if kpi.target_rate is not None:
             status = t("tiles.target_met") if kpi.meets_target else t("tiles.target_missed")
             lines.append(t("tiles.target", target=t.percent(kpi.target_rate / 100), status=status))
-            lines.append(
-                t(
-                    "tiles.units_below",
-                    count=t.integer(kpi.units_below_target),
-                    total=t.integer(kpi.units_with_figures),
-                )
-            )
+            below, total = t.integer(kpi.units_below_target), t.integer(kpi.units_with_figures)
+            lines.append(t("tiles.units_below", count=below, total=total))
         st.caption("  \n".join(lines))
 
 
