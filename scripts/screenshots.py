@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from _serve import CHROMIUM, CHROMIUM_ARGS, served_demo
 from playwright.sync_api import Page, expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support
+from tests.support.served import CHROMIUM, CHROMIUM_ARGS, served_demo
 
 VIEWPORT = {"width": 1440, "height": 900}
 FIRST_RUN = 60_000  # ms
@@ -56,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out_dir: Path = args.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    with served_demo() as base_url, sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory(prefix="dashkit-shots-") as tmp,
+        served_demo(Path(tmp)) as app,
+        sync_playwright() as playwright,
+    ):
+        base_url = app.base_url
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")

@@ -1,125 +1,25 @@
-"""Fixtures for the browser tests: the app served on demo data, and headless Debian Chromium.
-
-The browser is Debian's ``/usr/bin/chromium`` driven through Playwright; Playwright's own
-downloaded browsers are never used (``playwright install`` is not part of the setup).
-"""
+"""Fixtures for the browser tests: the app served on demo data, and headless Debian Chromium."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.support.served import CHROMIUM, CHROMIUM_ARGS, ServedApp, ServeError, served_demo
+
 VIEWPORT = {"width": 1440, "height": 900}
-STARTUP_TIMEOUT = 60.0
-DASHKIT = Path(sys.executable).parent / "dashkit"
-
-
-@dataclass(frozen=True)
-class ServedApp:
-    base_url: str
-    data_dir: Path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.read().decode().strip() == "ok")
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="session")
 def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     """``dashkit serve`` on freshly written demo data, on a free local port."""
-    root = tmp_path_factory.mktemp("served")
-    data_dir = root / "data"
-    demo = subprocess.run(
-        [str(DASHKIT), "demo", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if demo.returncode != 0:
-        pytest.fail(f"dashkit demo failed:\n{demo.stdout}\n{demo.stderr}")
-    port = _free_port()
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(DASHKIT),
-                "serve",
-                "--data-dir",
-                str(data_dir),
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(f"{base_url}/_stcore/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = (
-                    f"exited with code {process.returncode}"
-                    if process.poll() is not None
-                    else f"not healthy after {STARTUP_TIMEOUT:.0f} s"
-                )
-                pytest.fail(
-                    f"dashkit serve {state}; server log ({log_path}):\n"
-                    f"{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.25)
-        yield ServedApp(base_url=base_url, data_dir=data_dir)
-    finally:
-        _stop(process)
+        with served_demo(tmp_path_factory.mktemp("served")) as app:
+            yield app
+    except ServeError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import ServedApp
+from tests.support.served import ServedApp
 
 pytestmark = pytest.mark.browser
 

@@ -127,6 +127,14 @@ _YEAR = Column(
     "year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX
 )
 _UNIT_ID = Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã"))
+_AUDIENCE_REQUIRED = Column(
+    "audience",
+    ColumnKind.CODE,
+    required=True,
+    aliases=("Đối tượng",),
+    codes=AUDIENCES,
+    open_codes=True,
+)
 _AUDIENCE = Column(
     "audience", ColumnKind.CODE, aliases=("Đối tượng",), codes=AUDIENCES, open_codes=True
 )
@@ -174,14 +182,7 @@ PARTICIPATION = Table(
     columns=(
         _YEAR,
         _UNIT_ID,
-        Column(
-            "audience",
-            ColumnKind.CODE,
-            required=True,
-            aliases=("Đối tượng",),
-            codes=AUDIENCES,
-            open_codes=True,
-        ),
+        _AUDIENCE_REQUIRED,
         Column(
             "eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0
         ),
@@ -272,14 +273,7 @@ TARGETS = Table(
     name="targets",
     columns=(
         _YEAR,
-        Column(
-            "audience",
-            ColumnKind.CODE,
-            required=True,
-            aliases=("Đối tượng",),
-            codes=AUDIENCES,
-            open_codes=True,
-        ),
+        _AUDIENCE_REQUIRED,
         Column(
             "target_rate",
             ColumnKind.RATE,
