@@ -8,6 +8,7 @@ here, so a column is renamed in one place. Display labels live in the i18n catal
 
 from __future__ import annotations
 
+from dashkit.schema.codes import CODE_ALIASES, IGNORED_HEADERS
 from dashkit.schema.tables import (
     AUDIENCES,
     AWARDS,
@@ -31,8 +32,10 @@ from dashkit.schema.tables import (
 __all__ = [
     "AUDIENCES",
     "AWARDS",
+    "CODE_ALIASES",
     "EVENTS",
     "EVENT_TYPES",
+    "IGNORED_HEADERS",
     "PARTICIPATION",
     "RECIPIENT_TYPES",
     "TABLES",

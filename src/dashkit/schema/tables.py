@@ -36,16 +36,26 @@ RECIPIENT_TYPES: tuple[str, ...] = ("collective", "individual")
 class ColumnKind(Enum):
     """What a column holds; decides its storage type and how importers parse it."""
 
-    TEXT = "VARCHAR"
-    CODE = "VARCHAR"  # a value from ``Column.codes`` (or any code when ``open_codes``)
-    INT = "BIGINT"
-    YEAR = "INTEGER"
-    DATE = "DATE"
-    RATE = "DOUBLE"  # a percentage 0..100 as people write it
+    TEXT = "text"
+    CODE = "code"  # a value from ``Column.codes`` (or any code when ``open_codes``)
+    INT = "int"
+    YEAR = "year"
+    DATE = "date"
+    RATE = "rate"  # a percentage 0..100 as people write it
 
     @property
     def sql_type(self) -> str:
-        return self.value
+        return _SQL_TYPES[self]
+
+
+_SQL_TYPES = {
+    ColumnKind.TEXT: "VARCHAR",
+    ColumnKind.CODE: "VARCHAR",
+    ColumnKind.INT: "BIGINT",
+    ColumnKind.YEAR: "INTEGER",
+    ColumnKind.DATE: "DATE",
+    ColumnKind.RATE: "DOUBLE",
+}
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,9 @@ _YEAR = Column(
     "year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX
 )
 _UNIT_ID = Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã"))
+_UNIT_NAME_ALIASES = ("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng", "Chi bộ, đảng bộ cơ sở")
+# Files that name units instead of giving their codes: read to find the code, never stored.
+_UNIT_NAME_INPUT = Column("unit_name", ColumnKind.TEXT, aliases=_UNIT_NAME_ALIASES, stored=False)
 _AUDIENCE_REQUIRED = Column(
     "audience",
     ColumnKind.CODE,
@@ -147,7 +160,7 @@ UNITS = Table(
             "unit_name",
             ColumnKind.TEXT,
             required=True,
-            aliases=("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng"),
+            aliases=_UNIT_NAME_ALIASES,
         ),
         Column("parent_id", ColumnKind.TEXT, aliases=("Mã đơn vị cấp trên",)),
         Column(
@@ -182,6 +195,7 @@ PARTICIPATION = Table(
     columns=(
         _YEAR,
         _UNIT_ID,
+        _UNIT_NAME_INPUT,
         _AUDIENCE_REQUIRED,
         Column(
             "eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0
@@ -213,7 +227,15 @@ EVENTS = Table(
     columns=(
         Column("event_id", ColumnKind.TEXT, required=True, aliases=("Mã hoạt động",)),
         Column("date", ColumnKind.DATE, required=True, aliases=("Ngày", "Thời gian")),
-        Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Đơn vị tổ chức")),
+        Column(
+            "unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã đơn vị tổ chức")
+        ),
+        Column(
+            "unit_name",
+            ColumnKind.TEXT,
+            aliases=("Đơn vị tổ chức", *_UNIT_NAME_ALIASES),
+            stored=False,
+        ),
         Column(
             "event_type",
             ColumnKind.CODE,
@@ -237,6 +259,7 @@ AWARDS = Table(
         _YEAR,
         Column("date", ColumnKind.DATE, aliases=("Ngày", "Ngày khen thưởng")),
         _UNIT_ID,
+        _UNIT_NAME_INPUT,
         Column(
             "recipient_type",
             ColumnKind.CODE,
@@ -283,6 +306,7 @@ TARGETS = Table(
             maximum=100,
         ),
         Column("unit_id", ColumnKind.TEXT, aliases=("Mã đơn vị",)),
+        _UNIT_NAME_INPUT,
     ),
     key=("year", "audience", "unit_id"),
     sort_by=("year", "audience", "unit_id"),

@@ -17,6 +17,7 @@ Contract:
 
 from __future__ import annotations
 
+from dashkit.store.history import HistoryEntry, history, rolled_back_by_undo, undo
 from dashkit.store.layout import resolve_data_dir
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot
@@ -25,10 +26,14 @@ from dashkit.store.store import CommitResult, Store, TableWrite
 __all__ = [
     "CommitInfo",
     "CommitResult",
+    "HistoryEntry",
     "Manifest",
     "Snapshot",
     "Store",
     "TableCounts",
     "TableWrite",
+    "history",
     "resolve_data_dir",
+    "rolled_back_by_undo",
+    "undo",
 ]

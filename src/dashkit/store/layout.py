@@ -3,7 +3,7 @@
 <root>/CURRENT               the current version number, one line, swapped atomically
 <root>/versions/v00000042/   one immutable version: <table>.parquet + manifest.json
 <root>/versions/.tmp-*       a version being written (removed if its writer died)
-<root>/originals/<id>/       files kept as they were imported
+<root>/versions/v00000042/originals/   the files that commit imported, as they were
 <root>/.lock                 the cross-process writers' lock
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 DATA_DIR_ENV = "DASHKIT_DATA_DIR"
 DEFAULT_DATA_DIR = Path("data")
 TMP_PREFIX = ".tmp-"
+ORIGINALS = "originals"  # inside a version: the files its commit imported, as they were
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -34,7 +35,6 @@ class Layout:
         self.root = root
         self.current = root / "CURRENT"
         self.versions = root / "versions"
-        self.originals = root / "originals"
         self.lock = root / ".lock"
 
     def version_dir(self, version: int) -> Path:

@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 from dashkit.errors import DataError, StoreError
 from dashkit.schema import TABLES, Table
 from dashkit.store.fsio import fsync_dir, fsync_file, link_or_copy, write_atomic
-from dashkit.store.layout import TMP_PREFIX, Layout
+from dashkit.store.layout import ORIGINALS, TMP_PREFIX, Layout
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
 
@@ -116,12 +116,18 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def commit(self, writes: Sequence[TableWrite], info: CommitInfo) -> CommitResult:
+    def commit(
+        self,
+        writes: Sequence[TableWrite],
+        info: CommitInfo,
+        originals: Sequence[tuple[str, Path]] = (),
+    ) -> CommitResult:
         """Apply ``writes`` on top of the current version, all or nothing.
 
         Rows are checked against the contract (required columns, bounds, codes, row checks,
         unique keys) before anything is written; a violation raises ``DataError``. When no
-        table would change, no version is written and ``commit_id`` is None.
+        table would change, no version is written and ``commit_id`` is None. ``originals``
+        (name, path) are the files the rows came from, kept in the version as imported.
         """
         for write in writes:
             if write.table not in TABLES:
@@ -131,7 +137,9 @@ class Store:
             commit_id = _new_commit_id()
 
             def build(directory: Path) -> dict[str, TableCounts]:
-                return _merge_tables(self.layout, base, directory, writes)
+                counts = _merge_tables(self.layout, base, directory, writes)
+                _keep_originals(directory, originals)
+                return counts
 
             return self._write_version(base, commit_id, info, build, contains_from=base)
 
@@ -215,8 +223,9 @@ class Store:
                 contains=(*contained, commit_id) if info.op != "undo" else contained,
             )
             (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-            for path in staging.iterdir():
-                fsync_file(path)
+            for path in staging.rglob("*"):
+                if path.is_file():
+                    fsync_file(path)
             fsync_dir(staging)
             staging.rename(published)
             fsync_dir(self.layout.versions)
@@ -231,6 +240,16 @@ class Store:
                 raise _write_error(self.root, error) from error
             raise
         return CommitResult(version=version, commit_id=commit_id, tables=counts)
+
+
+def _keep_originals(directory: Path, originals: Sequence[tuple[str, Path]]) -> None:
+    if not originals:
+        return
+    folder = directory / ORIGINALS
+    folder.mkdir()
+    for number, (name, path) in enumerate(originals, start=1):
+        safe = Path(name).name.strip().lstrip(".") or "file"
+        shutil.copyfile(path, folder / f"{number:02d}-{safe[:120]}")
 
 
 def _process_lock(root: Path) -> threading.Lock:

@@ -1,0 +1,347 @@
+"""An import, planned then committed: what each file is, what it would change, what is wrong.
+
+``plan_import`` reads and checks every file against the current data and changes nothing; the
+plan says, per file and year, how many rows are new, replaced, unchanged or rejected, with every
+problem found. ``commit_import`` writes the plan's valid rows as one commit (all files or none):
+refused when any file has a problem unless the caller chose to import only the valid rows.
+Units files are checked first, so that a participation file may use units imported with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashkit.errors import DataError
+from dashkit.ingest import values
+from dashkit.ingest.headers import Layout, find_layout
+from dashkit.ingest.sources import Head, Limits, Source, open_source
+from dashkit.ingest.text import SQL_NAME_KEY
+from dashkit.ingest.transform import Checked, Issue, check_file
+from dashkit.schema import TABLES, table
+from dashkit.store import CommitInfo, CommitResult, Store, TableWrite
+
+Progress = Callable[[str, dict[str, Any]], None]
+YEAR_OF = {"participation": "year", "awards": "year", "targets": "year", "events": "year(date)"}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str  # as the user knows it
+    path: Path
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    table: str | None = None  # None: decided from the headers
+    year: int | None = None  # for files without a year column (the office report layout)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)  # signature → manual mapping
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    year: int | None
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class FilePlan:
+    file: str
+    sha256: str
+    path: Path
+    table: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    layout: Layout | None = None
+    rows_read: int = 0
+    checked: Checked | None = None
+    issues: list[Issue] = field(default_factory=list)
+    issue_count: int = 0
+    warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    by_year: list[YearCounts] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(counts, name) for counts in self.by_year)
+
+    @property
+    def ok(self) -> bool:
+        return self.issue_count == 0
+
+
+@dataclass
+class ImportPlan:
+    files: list[FilePlan]
+    base_version: int
+    workdir: Path
+
+    @property
+    def ok(self) -> bool:
+        return all(plan.ok for plan in self.files)
+
+    @property
+    def changes(self) -> bool:
+        return any(plan.total("inserted") or plan.total("replaced") for plan in self.files)
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> ImportPlan:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def plan_import(
+    store: Store,
+    files: Sequence[InputFile],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check ``files`` against the store's current data; nothing is written."""
+    options = options or ImportOptions()
+    notify = progress or (lambda key, params: None)
+    snapshot = store.snapshot()
+    workdir = Path(tempfile.mkdtemp(prefix="dashkit-import-"))
+    plan = ImportPlan(files=[], base_version=snapshot.version, workdir=workdir)
+    connection = duckdb.connect(":memory:")
+    try:
+        values.install(connection)
+        _load_known_units(connection, snapshot.files.get("units"))
+        readable = _read_heads(plan, files, options, notify)
+        # units first: other files may name units imported alongside them
+        readable.sort(key=lambda entry: entry[0].table != "units")
+        for index, (file_plan, source, head) in enumerate(readable):
+            notify("ingest.progress_checking", {"file": file_plan.file})
+            _check(connection, file_plan, source, head, index, options, snapshot.files, workdir)
+    except BaseException:
+        plan.close()
+        raise
+    finally:
+        connection.close()
+    return plan
+
+
+def _load_known_units(connection: duckdb.DuckDBPyConnection, units_file: Path | None) -> None:
+    existing = (
+        f"SELECT unit_id, unit_name FROM read_parquet('{_quote(units_file)}')"
+        if units_file
+        else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
+    )
+    connection.execute(
+        f"CREATE TEMP TABLE known_units AS SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} AS name_key "
+        f"FROM ({existing})"
+    ).fetchall()
+
+
+def _read_heads(
+    plan: ImportPlan, files: Sequence[InputFile], options: ImportOptions, notify: Progress
+) -> list[tuple[FilePlan, Source, Head]]:
+    """Open each file and find its header; a file that cannot be read gets its problem."""
+    readable: list[tuple[FilePlan, Source, Head]] = []
+    for item in files:
+        notify("ingest.progress_reading", {"file": item.name})
+        file_plan = FilePlan(file=item.name, sha256=sha256_of(item.path), path=item.path)
+        plan.files.append(file_plan)
+        try:
+            source = open_source(item.path, item.name, options.limits)
+            head = source.head()
+            file_plan.encoding, file_plan.delimiter, file_plan.sheet = (
+                head.encoding,
+                head.delimiter,
+                head.sheet,
+            )
+            layout = find_layout(head, item.name, options.table, _manual(options, head, item.name))
+        except DataError as error:
+            _file_issue(file_plan, error)
+            continue
+        file_plan.layout, file_plan.table = layout, layout.table
+        readable.append((file_plan, source, head))
+    return readable
+
+
+def _check(
+    connection: duckdb.DuckDBPyConnection,
+    file_plan: FilePlan,
+    source: Source,
+    head: Head,
+    index: int,
+    options: ImportOptions,
+    current: dict[str, Path | None],
+    workdir: Path,
+) -> None:
+    layout = file_plan.layout
+    assert layout is not None
+    try:
+        staged = source.stage(
+            head, layout.first_data, layout.width, workdir / f"raw{index}.parquet"
+        )
+        checked = check_file(
+            connection,
+            layout,
+            staged,
+            workdir / f"valid{index}.parquet",
+            prefix=f"f{index}",
+            year=options.year,
+            known_units="known_units",
+        )
+    except DataError as error:
+        _file_issue(file_plan, error)
+        return
+    file_plan.checked = checked
+    file_plan.rows_read = checked.rows_read
+    file_plan.issues = _bad_row_issues(staged.bad_rows) + checked.issues
+    file_plan.issue_count = checked.issue_count + len(staged.bad_rows)
+    file_plan.warnings = list(head.warnings) + checked.warnings
+    file_plan.by_year = _preview(connection, current.get(checked.table), checked, index)
+    if checked.table == "units":
+        connection.execute(
+            f"INSERT INTO known_units SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} "
+            f"FROM read_parquet('{_quote(checked.valid_path)}')"
+        ).fetchall()
+
+
+def commit_import(
+    store: Store, plan: ImportPlan, *, skip_invalid: bool = False, user: str | None = None
+) -> CommitResult:
+    """Write the plan's valid rows as one commit; ``DataError`` when it has problems and the
+    caller did not choose to import only the valid rows (then nothing is written)."""
+    if not plan.ok and not skip_invalid:
+        raise DataError("ingest.refused", problems=sum(file.issue_count for file in plan.files))
+    by_table: dict[str, list[Path]] = {}
+    for file_plan in plan.files:
+        if file_plan.checked is not None and file_plan.checked.valid_rows:
+            by_table.setdefault(file_plan.checked.table, []).append(file_plan.checked.valid_path)
+    writes = []
+    for name, paths in by_table.items():
+        rows: Path = paths[0]
+        if len(paths) > 1:
+            rows = plan.workdir / f"combined_{name}.parquet"
+            _union(paths, rows, name)
+        writes.append(TableWrite(name, rows, mode="upsert"))
+    details = {
+        "files": [
+            {
+                "file": file_plan.file,
+                "table": file_plan.table,
+                "sha256": file_plan.sha256,
+                "inserted": file_plan.total("inserted"),
+                "replaced": file_plan.total("replaced"),
+                "unchanged": file_plan.total("unchanged"),
+                "rejected": file_plan.total("rejected"),
+            }
+            for file_plan in plan.files
+        ]
+    }
+    info = CommitInfo(
+        op="import",
+        source=", ".join(file_plan.file for file_plan in plan.files),
+        sha256=plan.files[0].sha256 if len(plan.files) == 1 else None,
+        user=user,
+        details=details,
+    )
+    originals = [(file_plan.file, file_plan.path) for file_plan in plan.files]
+    return store.commit(writes, info, originals=originals)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _quote(path: Path | None) -> str:
+    return str(path).replace("'", "''")
+
+
+def _manual(options: ImportOptions, head: Head, file_name: str) -> dict[str, str]:
+    """The remembered manual mapping for this file's headers, if any (tried per signature)."""
+    if not options.mappings:
+        return {}
+    layout = find_layout(head, file_name, options.table)
+    return options.mappings.get(layout.signature, {})
+
+
+def _file_issue(file_plan: FilePlan, error: DataError) -> None:
+    file_plan.issues.append(Issue(None, None, None, None, error.key, dict(error.params)))
+    file_plan.issue_count += 1
+
+
+def _bad_row_issues(bad_rows: Sequence[Any]) -> list[Issue]:
+    return [
+        Issue(
+            bad.row,
+            None,
+            None,
+            bad.text,
+            "ingest.wrong_cell_count",
+            {"cells": bad.cells, "expected": bad.expected},
+        )
+        for bad in bad_rows
+    ]
+
+
+def _year_of(table_name: str, alias: str) -> str:
+    """The SQL giving a row's year: its ``year``, an event's date's year, none for units."""
+    if table_name == "events":
+        return f"year({alias}.date)"
+    if "year" in TABLES[table_name].column_names:
+        return f"{alias}.year"
+    return "NULL::INTEGER"
+
+
+def _preview(
+    connection: duckdb.DuckDBPyConnection, current: Path | None, checked: Checked, index: int
+) -> list[YearCounts]:
+    """New / replaced / unchanged (valid rows against the current table) and rejected, per year."""
+    contract = table(checked.table)
+    valid = f"read_parquet('{_quote(checked.valid_path)}')"
+    old = f"read_parquet('{_quote(current)}')" if current else f"(SELECT * FROM {valid} LIMIT 0)"
+    key_match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in contract.key)
+    same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in contract.column_names)
+    rows = connection.execute(
+        f"""SELECT {_year_of(checked.table, "n")} AS y,
+                   count(*) FILTER (WHERE o._present IS NULL),
+                   count(*) FILTER (WHERE o._present AND NOT ({same})),
+                   count(*) FILTER (WHERE o._present AND ({same}))
+            FROM {valid} AS n LEFT JOIN (SELECT *, true AS _present FROM {old}) AS o ON {key_match}
+            GROUP BY y ORDER BY y"""
+    ).fetchall()
+    counts = {y: YearCounts(y, int(a), int(b), int(c)) for y, a, b, c in rows}
+    rejected = connection.execute(
+        f"""SELECT {_year_of(checked.table, "t")} AS y, count(*) FROM f{index}_typed AS t
+            WHERE EXISTS (SELECT 1 FROM f{index}_issues AS i
+                          WHERE i.row = t.__row AND i.grp IS NOT DISTINCT FROM t.__group)
+            GROUP BY y"""
+    ).fetchall()
+    for y, count in rejected:
+        base = counts.get(y, YearCounts(y))
+        counts[y] = YearCounts(y, base.inserted, base.replaced, base.unchanged, int(count))
+    if checked.rejected_rows and not rejected:  # a problem with the whole file
+        counts[None] = YearCounts(None, rejected=checked.rejected_rows)
+    return sorted(counts.values(), key=lambda c: (c.year is None, c.year or 0))
+
+
+def _union(paths: list[Path], target: Path, name: str) -> None:
+    files = ", ".join(f"'{_quote(path)}'" for path in paths)
+    columns = ", ".join(TABLES[name].column_names)
+    duckdb.sql(
+        f"COPY (SELECT DISTINCT {columns} FROM read_parquet([{files}])) TO '{_quote(target)}' (FORMAT parquet)"
+    )

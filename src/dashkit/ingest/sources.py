@@ -1,0 +1,343 @@
+"""Reading a file as a grid of text cells: the first rows for finding the header, then the
+data rows streamed to a staging Parquet file with their spreadsheet row numbers.
+
+Contract:
+- Cells are text exactly as the file shows them (XLSX numbers written with a decimal comma so
+  that Vietnamese parsing reads them right, dates as ISO); nothing is typed here.
+- Row numbers are the ones the user sees: the record's 1-based position in the file (a CSV line;
+  an Excel row number), so an error message can send them to the right row.
+- Memory is bounded: CSV is streamed in blocks; a workbook's size is read from its XML before it
+  is loaded, and one that is larger than the limits is refused unread.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from dashkit.errors import DataError
+from dashkit.ingest.encoding import detect_encoding
+
+HEAD_ROWS = 40
+HEAD_BYTES = 256 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_MAX_ROWS = 1_048_576
+ROW_COLUMN = "__row"
+BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int = 2_000_000
+    max_bytes: int = 500 * 1024 * 1024  # of a file, and of a workbook's unpacked sheets
+
+
+@dataclass
+class Head:
+    """The first rows of a file, enough to find its header and title lines."""
+
+    kind: str  # "csv" | "xlsx"
+    rows: list[list[str]]
+    numbers: list[int]  # the spreadsheet row number of each of ``rows``
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    row: int | None
+    cells: int
+    expected: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Data rows written to ``path``: columns c0..c{width-1} (text) and ``__row``."""
+
+    path: Path
+    rows: int
+    width: int
+    bad_rows: tuple[BadRow, ...]
+
+
+def column_names(width: int) -> list[str]:
+    return [f"c{index}" for index in range(width)]
+
+
+class Source:
+    """A file to import. ``head()`` first, then ``stage(first_data_index, width, target)``."""
+
+    def __init__(self, path: Path, name: str, limits: Limits) -> None:
+        self.path = path
+        self.name = name
+        self.limits = limits
+
+    def head(self) -> Head:
+        raise NotImplementedError
+
+    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+        raise NotImplementedError
+
+
+def open_source(path: Path, name: str, limits: Limits | None = None) -> Source:
+    """The reader for ``path`` (``name`` is what the user called the file), chosen by content."""
+    limits = limits or Limits()
+    size = path.stat().st_size
+    if size == 0:
+        raise DataError("ingest.empty_file", file=name)
+    if size > limits.max_bytes:
+        raise DataError(
+            "ingest.file_too_large",
+            file=name,
+            size_mb=size // 2**20,
+            limit_mb=limits.max_bytes // 2**20,
+        )
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"PK\x03\x04"):
+        return XlsxSource(path, name, limits)
+    if magic.startswith((b"\xd0\xcf\x11\xe0", b"%PDF")):
+        raise DataError("ingest.unsupported_format", file=name)
+    return CsvSource(path, name, limits)
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+class CsvSource(Source):
+    def head(self) -> Head:
+        with self.path.open("rb") as handle:
+            sample = handle.read(HEAD_BYTES)
+        encoding = detect_encoding(sample)
+        if b"\x00" in sample and not encoding.startswith("utf-16"):
+            raise DataError("ingest.not_text", file=self.name)
+        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+        if len(sample) == HEAD_BYTES and "\n" in text:
+            text = text[: text.rfind("\n") + 1]  # whole lines only
+        lines = text.splitlines()
+        if not any(line.strip() for line in lines):
+            raise DataError("ingest.empty_file", file=self.name)
+        delimiter = _sniff_delimiter(lines)
+        rows: list[list[str]] = []
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            for row in reader:
+                rows.append(row)
+                if len(rows) >= HEAD_ROWS:
+                    break
+        except csv.Error as error:
+            raise DataError("ingest.unreadable", file=self.name, detail=str(error)) from error
+        return Head(
+            "csv", rows, list(range(1, len(rows) + 1)), encoding=encoding, delimiter=delimiter
+        )
+
+    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+        bad: list[BadRow] = []
+
+        def on_bad_row(row: Any) -> str:
+            bad.append(BadRow(row.number, row.actual_columns, row.expected_columns, row.text[:200]))
+            return "skip"
+
+        names = column_names(width)
+        encoding = "utf-8" if head.encoding in ("utf-8", "utf-8-sig") else head.encoding
+        try:
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(
+                    skip_rows=first_data,
+                    column_names=names,
+                    use_threads=False,
+                    encoding=encoding or "utf-8",
+                    block_size=4 * 2**20,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=head.delimiter or ",",
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=on_bad_row,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            if "Empty CSV file" in str(error):
+                return _write_batches(iter(()), names, target, self.limits, self.name, bad)
+            raise DataError("ingest.unreadable", file=self.name, detail=str(error)[:200]) from error
+        numbered = _number_rows(reader, first_data + 1, bad)
+        return _write_batches(numbered, names, target, self.limits, self.name, bad)
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines into the same number (> 1) of cells."""
+    candidates = [line for line in lines[:HEAD_ROWS] if line.strip()]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        counts = [line.count(delimiter) for line in candidates]
+        positive = [count for count in counts if count > 0]
+        if not positive:
+            return (0, 0)
+        mode = max(set(positive), key=positive.count)
+        return (positive.count(mode), mode)
+
+    return max(DELIMITERS, key=score)
+
+
+def _number_rows(reader: Any, first_number: int, bad: list[BadRow]) -> Iterator[pa.RecordBatch]:
+    """Attach each row's number; rows the parser skipped as malformed keep their numbers."""
+    next_number = first_number
+    for batch in reader:
+        skipped = {row.row for row in bad if row.row is not None and row.row >= next_number}
+        numbers: list[int] = []
+        while len(numbers) < batch.num_rows:
+            if next_number not in skipped:
+                numbers.append(next_number)
+            next_number += 1
+        yield batch.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
+
+
+def _write_batches(
+    batches: Iterator[pa.RecordBatch],
+    names: list[str],
+    target: Path,
+    limits: Limits,
+    file_name: str,
+    bad: list[BadRow],
+) -> Staged:
+    schema = pa.schema([*[(name, pa.string()) for name in names], (ROW_COLUMN, pa.int64())])
+    rows = 0
+    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+        for batch in batches:
+            rows += batch.num_rows
+            if rows > limits.max_rows:
+                raise DataError("ingest.too_many_rows", file=file_name, limit=limits.max_rows)
+            writer.write_batch(batch)
+    return Staged(target, rows, len(names), tuple(bad))
+
+
+# -- XLSX -----------------------------------------------------------------------------------
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+class XlsxSource(Source):
+    def __init__(self, path: Path, name: str, limits: Limits) -> None:
+        super().__init__(path, name, limits)
+        self._sheet: Any = None
+
+    def _check_archive(self) -> None:
+        """Refuse a workbook that is not one, or that is too large, before it is loaded."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+                if unpacked > self.limits.max_bytes:
+                    raise DataError(
+                        "ingest.workbook_too_large",
+                        file=self.name,
+                        size_mb=unpacked // 2**20,
+                        limit_mb=self.limits.max_bytes // 2**20,
+                    )
+                for info in archive.infolist():
+                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(
+                        ".xml"
+                    ):
+                        with archive.open(info) as sheet:
+                            match = _DIMENSION.search(sheet.read(4096))
+                        rows = int(match.group(1)) if match and match.group(1) else 0
+                        if rows > min(self.limits.max_rows, EXCEL_MAX_ROWS):
+                            raise DataError(
+                                "ingest.too_many_rows",
+                                file=self.name,
+                                limit=min(self.limits.max_rows, EXCEL_MAX_ROWS),
+                            )
+        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as error:
+            raise DataError(
+                "ingest.bad_workbook", file=self.name, detail=str(error)[:200]
+            ) from error
+
+    def head(self) -> Head:
+        from python_calamine import CalamineWorkbook
+
+        self._check_archive()
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+            best: tuple[int, str, Any] | None = None
+            for name in workbook.sheet_names:
+                sheet = workbook.get_sheet_by_name(name)
+                filled = sum(
+                    1
+                    for row in sheet.to_python(nrows=HEAD_ROWS)
+                    for cell in row
+                    if cell not in ("", None)
+                )
+                if best is None or filled > best[0]:
+                    best = (filled, name, sheet)
+        except DataError:
+            raise
+        except Exception as error:  # calamine raises its own error kinds for broken files
+            raise DataError(
+                "ingest.bad_workbook", file=self.name, detail=str(error)[:200]
+            ) from error
+        if best is None or best[0] == 0:
+            raise DataError("ingest.empty_file", file=self.name)
+        _, name, sheet = best
+        self._sheet = sheet
+        offset = sheet.start[0] if sheet.start else 0  # a sheet whose first rows are empty
+        rows = [[_cell_text(cell) for cell in row] for row in sheet.to_python(nrows=HEAD_ROWS)]
+        numbers = [offset + index + 1 for index in range(len(rows))]
+        return Head("xlsx", rows, numbers, sheet=name)
+
+    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+        names = column_names(width)
+        offset = head.numbers[0] - 1 if head.numbers else 0
+        rows = self._sheet.to_python()
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for start in range(first_data, len(rows), BATCH_ROWS):
+                chunk = rows[start : start + BATCH_ROWS]
+                columns = [
+                    pa.array(
+                        [_cell_text(row[i]) if i < len(row) else "" for row in chunk], pa.string()
+                    )
+                    for i in range(width)
+                ]
+                numbers = pa.array(
+                    range(offset + start + 1, offset + start + 1 + len(chunk)), pa.int64()
+                )
+                yield pa.RecordBatch.from_arrays([*columns, numbers], [*names, ROW_COLUMN])
+
+        return _write_batches(batches(), names, target, self.limits, self.name, [])
+
+
+def _cell_text(value: Any) -> str:  # noqa: PLR0911 - one return per cell type
+    """A workbook cell as the text a person would type for it (decimal comma, ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

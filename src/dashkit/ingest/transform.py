@@ -1,0 +1,443 @@
+"""From a staged grid to typed, validated rows of one table, in DuckDB.
+
+Steps, all in SQL over the staged Parquet (so a million rows never enter Python):
+1. drop blank rows and totals rows ("Tổng cộng", "Cộng", "Total": warned about, never data);
+2. reshape the office report layout (a column group per audience) into one row per audience;
+3. parse every value as Vietnamese offices write it (``values``) and map coded words to codes;
+4. resolve units by code, or by name when the file has no code column; an unknown unit is an
+   error that names it (units are never created silently);
+5. check every rule of the contract and collect every problem, each with the row number the
+   user sees, the column as the file names it, the value and a message key;
+6. write the rows with no problem to a Parquet file with exactly the table's stored columns.
+A ``rate`` column is checked against completed/eligible (±0.5 points) and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashkit.ingest.headers import ColumnMatch, Layout
+from dashkit.ingest.sources import ROW_COLUMN, Staged
+from dashkit.ingest.text import TOTALS_LABELS
+from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
+
+MAX_ISSUES = 10_000
+MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
+RATE_TOLERANCE_PP = 0.5
+_PARSE = {
+    ColumnKind.INT: ("dk_int({x})", "ingest.not_integer"),
+    ColumnKind.YEAR: ("CAST(dk_int({x}) AS INTEGER)", "ingest.not_year"),
+    ColumnKind.RATE: ("dk_num({x})", "ingest.not_number"),
+    ColumnKind.DATE: ("dk_date({x})", "ingest.not_date"),
+    ColumnKind.TEXT: ("{x}", ""),
+    ColumnKind.CODE: ("{x}", ""),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one row (or in the file, when ``row`` is None)."""
+
+    row: int | None
+    column: str | None  # the contract's column
+    header: str | None  # the column as the file names it
+    value: str | None
+    key: str  # catalogue key of the message
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Checked:
+    table: str
+    rows_read: int  # the file's data rows, without blank and totals rows
+    table_rows: int  # rows of the table they make (two per unit in the report layout)
+    valid_rows: int
+    rejected_rows: int
+    valid_path: Path
+    issues: list[Issue]
+    issue_count: int
+    warnings: list[tuple[str, dict[str, Any]]]
+
+
+def check_file(
+    connection: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    staged: Staged,
+    target: Path,
+    *,
+    prefix: str,
+    year: int | None,
+    known_units: str,
+) -> Checked:
+    """Validate one staged file. ``known_units`` names a relation (unit_id, name_key) of the
+    units that exist (the store's and those imported alongside); ``prefix`` keeps this file's
+    temporary tables apart from other files' in the same connection."""
+    return _Checker(connection, layout, staged, target, prefix, year, known_units).run()
+
+
+class _Checker:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        layout: Layout,
+        staged: Staged,
+        target: Path,
+        prefix: str,
+        year: int | None,
+        known_units: str,
+    ) -> None:
+        self.db = connection
+        self.layout = layout
+        self.table: Table = table(layout.table)
+        self.staged = staged
+        self.target = target
+        self.p = prefix
+        self.year = year if year is not None else layout.year_in_title
+        self.known_units = known_units
+        self.warnings: list[tuple[str, dict[str, Any]]] = list(layout.warnings)
+        self.file_issues: list[Issue] = []
+        self.headers: dict[tuple[str, str | None], str] = {}
+        self.present: set[str] = set()
+        self.by_name = False  # unit codes found from units' names
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def sql(self, statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.db.execute(statement, params).fetchall()
+
+    def header(self, column: str, audience: str | None = None) -> str | None:
+        return self.headers.get((column, audience)) or self.headers.get((column, None))
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def run(self) -> Checked:
+        groups = self._column_groups()
+        self._reshape(groups)
+        self._type()
+        issues_table = self._collect_issues()
+        return self._finish(issues_table)
+
+    def _column_groups(self) -> list[tuple[str | None, dict[str, ColumnMatch]]]:
+        """(audience, column → cell) per row variant: one for a plain file, one per audience
+        group for the office report layout; shared columns are in every group."""
+        shared: dict[str, ColumnMatch] = {}
+        grouped: dict[str, dict[str, ColumnMatch]] = {}
+        for match in self.layout.columns:
+            if match.column is None:
+                continue
+            target = grouped.setdefault(match.audience, {}) if match.audience else shared
+            if match.column in target:
+                self.warnings.append(("ingest.duplicate_column", {"column": match.header}))
+                continue
+            target[match.column] = match
+            self.headers.setdefault((match.column, match.audience), match.header)
+        if not grouped:
+            return [(None, shared)]
+        return [(audience, {**shared, **columns}) for audience, columns in grouped.items()]
+
+    def _reshape(self, groups: list[tuple[str | None, dict[str, ColumnMatch]]]) -> None:
+        p = self.p
+        staged = str(self.staged.path).replace("'", "''")
+        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT * FROM read_parquet('{staged}')")
+        mapped = sorted({m.index for _, columns in groups for m in columns.values()})
+        if not mapped:
+            raise_missing = Issue(None, None, None, None, "ingest.no_columns", {})
+            self.file_issues.append(raise_missing)
+            mapped = [0] if self.staged.width else []
+        blank = " AND ".join(f"dk_clean(c{i}) IS NULL" for i in mapped) or "TRUE"
+        # A totals row is labelled in its first filled cell ("Tổng cộng", "Cộng", "Total"),
+        # which may sit in a column we do not read (an "STT" column, say).
+        every = range(self.staged.width)
+        first_cell = (
+            "coalesce(" + ", ".join(f"dk_clean(c{i})" for i in every) + ", '')" if every else "''"
+        )
+        totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
+        self.sql(
+            f"""CREATE OR REPLACE TEMP TABLE {p}_rows AS
+                SELECT *, dk_fold({first_cell}) IN ({totals}) AS __totals
+                FROM {p}_raw WHERE NOT ({blank})"""
+        )
+        blank_rows = self.staged.rows - self.sql(f"SELECT count(*) FROM {p}_rows")[0][0]
+        if blank_rows:
+            self.warnings.append(("ingest.blank_rows", {"count": blank_rows}))
+        for (row,) in self.sql(f"SELECT {ROW_COLUMN} FROM {p}_rows WHERE __totals ORDER BY 1"):
+            self.warnings.append(("ingest.totals_row", {"row": row}))
+        selects = []
+        for audience, columns in groups:
+            cells = [f"{ROW_COLUMN} AS __row"]
+            cells.append(f"'{audience}' AS __group" if audience else "NULL::VARCHAR AS __group")
+            for column in self.table.columns:
+                match = columns.get(column.name)
+                if match is not None:
+                    cells.append(f"dk_clean(c{match.index}) AS t_{column.name}")
+                elif column.name == "audience" and audience:
+                    cells.append(f"'{audience}' AS t_audience")
+                else:
+                    cells.append(f"NULL::VARCHAR AS t_{column.name}")
+            selects.append(f"SELECT {', '.join(cells)} FROM {p}_rows WHERE NOT __totals")
+        self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_long AS {' UNION ALL '.join(selects)}")
+        self.present = {name for _, columns in groups for name in columns}
+        if any(audience for audience, _ in groups):
+            self.present.add("audience")
+
+    def _type(self) -> None:
+        p = self.p
+        parts = ["__row", "__group"]
+        for column in self.table.columns:
+            text = f"t_{column.name}"
+            parts.append(f"{text}")
+            if column.kind is ColumnKind.CODE:
+                parsed = self._code_sql(column.name, column.open_codes, text)
+            else:
+                parsed = _PARSE[column.kind][0].format(x=text)
+            parts.append(f"CAST({parsed} AS {column.kind.sql_type}) AS {column.name}")
+        self.sql(
+            f"CREATE OR REPLACE TEMP TABLE {p}_typed AS SELECT {', '.join(parts)} FROM {p}_long"
+        )
+        self._fill_missing()
+
+    def _code_sql(self, family: str, open_codes: bool, text: str) -> str:
+        aliases = CODE_ALIASES.get(family, {})
+        pairs = [(code, code) for code in aliases] + [
+            (alias, code) for code, names in aliases.items() for alias in names
+        ]
+        cases = " ".join(
+            f"WHEN dk_fold({text}) = dk_fold('{alias.replace(chr(39), chr(39) * 2)}') THEN '{code}'"
+            for alias, code in pairs
+        )
+        fallback = text if open_codes else "NULL"
+        return f"CASE WHEN {text} IS NULL THEN NULL {cases} ELSE {fallback} END"
+
+    def _fill_missing(self) -> None:
+        """Columns a file may leave out: the year (from the caller or the title), an award's
+        year (from its date), the derived ids, the unit code (from the unit's name)."""
+        p = self.p
+        names = set(self.table.column_names)
+        if "year" in names and "year" not in self.present:
+            if self.year is not None and YEAR_MIN <= self.year <= YEAR_MAX:
+                self.sql(f"UPDATE {p}_typed SET year = {int(self.year)}")
+            elif self.table.column("year").required and not (
+                self.table.name == "awards" and "date" in self.present
+            ):
+                self.file_issues.append(Issue(None, "year", None, None, "ingest.no_year", {}))
+        if self.table.name == "awards":
+            self.sql(
+                f"UPDATE {p}_typed SET year = year(date) WHERE year IS NULL AND t_year IS NULL"
+            )
+        if self.table.natural_key and self.table.key[0] not in self.present:
+            id_column = self.table.key[0]
+            parts = ", ".join(
+                f"strftime({name}, '%Y-%m-%d')"
+                if self.table.column(name).kind is ColumnKind.DATE
+                else f"CAST({name} AS VARCHAR)"
+                for name in self.table.natural_key
+            )
+            prefix = "E" if self.table.name == "events" else "A"
+            nulls = " OR ".join(f"{name} IS NULL" for name in self.table.natural_key)
+            self.sql(
+                f"UPDATE {p}_typed SET {id_column} = '{prefix}-' || substr(sha1(concat_ws(chr(31), {parts})), 1, 16) "
+                f"WHERE NOT ({nulls})"
+            )
+            self.present.add(id_column)
+        if "unit_id" in names and "unit_id" not in self.present and self.table.name != "units":
+            name_column = "t_unit_name" if "unit_name" in self.present else None
+            if name_column is not None:
+                self.sql(
+                    f"""UPDATE {p}_typed AS t SET unit_id = k.unit_id
+                        FROM (SELECT name_key, min(unit_id) AS unit_id, count(*) AS n
+                              FROM {self.known_units} GROUP BY name_key) AS k
+                        WHERE k.n = 1 AND k.name_key = lower(regexp_replace({name_column}, '\\s+', ' ', 'g'))"""
+                )
+                self.by_name = True
+            elif self.table.column("unit_id").required:
+                self.file_issues.append(
+                    Issue(None, "unit_id", None, None, "ingest.no_unit_column", {})
+                )
+
+    def _collect_issues(self) -> str:
+        p = self.p
+        selects: list[str] = []
+
+        def add(
+            where: str, column: str, key: str, value: str | None = None, params: str = "NULL"
+        ) -> None:
+            shown = value or f"t_{column}"
+            selects.append(
+                f"SELECT __row AS row, __group AS grp, '{column}' AS col, CAST({shown} AS VARCHAR) AS value, "
+                f"'{key}' AS key, {params} AS params FROM {p}_typed WHERE {where}"
+            )
+
+        derived = {self.table.key[0]} if self.table.natural_key else set()
+        for column in self.table.columns:
+            name = column.name
+            if column.required and name in self.present | derived and name not in ("unit_id",):
+                add(f"{name} IS NULL AND t_{name} IS NULL", name, "ingest.required")
+            parse_key = _PARSE[column.kind][1]
+            if parse_key:
+                add(f"t_{name} IS NOT NULL AND {name} IS NULL", name, parse_key)
+            if column.kind is ColumnKind.CODE and not column.open_codes:
+                add(f"t_{name} IS NOT NULL AND {name} IS NULL", name, "ingest.unknown_code")
+            if column.kind is ColumnKind.TEXT:
+                add(
+                    f"length(t_{name}) > {MAX_TEXT}",
+                    name,
+                    "ingest.text_too_long",
+                    value=f"left(t_{name}, 60) || '…'",
+                    params=f"json_object('limit', {MAX_TEXT})",
+                )
+            if column.kind is ColumnKind.DATE:
+                add(
+                    f"{name} IS NOT NULL AND NOT (year({name}) BETWEEN {YEAR_MIN} AND {YEAR_MAX})",
+                    name,
+                    "ingest.date_out_of_range",
+                )
+        for check in self.table.range_checks():
+            add(f"NOT ({check.sql})", check.columns[0], f"check.{check.name}")
+        self._unit_issues(add)
+        if self.table.name == "participation" and "rate" in self.present:
+            stated = "rate"
+            actual = "100.0 * completed / eligible"
+            add(
+                f"rate IS NOT NULL AND eligible > 0 AND completed IS NOT NULL AND completed <= eligible "
+                f"AND abs({stated} - {actual}) > {RATE_TOLERANCE_PP} "
+                f"AND NOT ({stated} <= 1 AND abs({stated} * 100 - {actual}) <= {RATE_TOLERANCE_PP})",
+                "rate",
+                "ingest.rate_mismatch",
+                params=f"json_object('computed', round({actual}, 1))",
+            )
+        self._duplicate_issues(selects)
+        union = (
+            " UNION ALL ".join(selects)
+            if selects
+            else (
+                "SELECT NULL::BIGINT AS row, NULL AS grp, NULL AS col, NULL AS value, NULL AS key, NULL AS params LIMIT 0"
+            )
+        )
+        self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_issues AS {union}")
+        return f"{p}_issues"
+
+    def _unit_issues(self, add: Any) -> None:
+        names = set(self.table.column_names)
+        if "unit_id" not in names:
+            if self.table.name == "units":
+                pass
+            return
+        known = self.known_units
+        if self.table.name == "units":
+            add(
+                f"parent_id IS NOT NULL AND parent_id NOT IN (SELECT unit_id FROM {known})",
+                "parent_id",
+                "ingest.unknown_parent",
+            )
+            add("unit_id IS NULL AND t_unit_id IS NULL", "unit_id", "ingest.required")
+            return
+        if "unit_id" in self.present:
+            add(
+                f"unit_id IS NOT NULL AND unit_id NOT IN (SELECT unit_id FROM {known})",
+                "unit_id",
+                "ingest.unknown_unit",
+            )
+            if self.table.column("unit_id").required:
+                add("unit_id IS NULL AND t_unit_id IS NULL", "unit_id", "ingest.required")
+        elif self.by_name:
+            add(
+                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND lower(regexp_replace(t_unit_name, '\\s+', ' ', 'g')) "
+                f"IN (SELECT name_key FROM {known} GROUP BY name_key HAVING count(*) > 1)",
+                "unit_name",
+                "ingest.ambiguous_unit_name",
+            )
+            add(
+                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND lower(regexp_replace(t_unit_name, '\\s+', ' ', 'g')) "
+                f"NOT IN (SELECT name_key FROM {known})",
+                "unit_name",
+                "ingest.unknown_unit_name",
+            )
+            add("unit_id IS NULL AND t_unit_name IS NULL", "unit_name", "ingest.required")
+
+    def _duplicate_issues(self, selects: list[str]) -> None:
+        """Rows with the same key: identical ones are kept once (a warning); different ones
+        are all errors, each naming the others."""
+        p = self.p
+        key = ", ".join(self.table.key)
+        content = ", ".join(self.table.column_names)
+        self.sql(
+            f"""CREATE OR REPLACE TEMP TABLE {p}_dups AS
+                SELECT __row, __group,
+                       count(DISTINCT ({content})) OVER (PARTITION BY {key}) AS variants,
+                       list(__row) OVER (PARTITION BY {key}) AS rows_with_key,
+                       row_number() OVER (PARTITION BY {content} ORDER BY __row) AS copy
+                FROM {p}_typed WHERE {" AND ".join(f"{k} IS NOT NULL" for k in self.table.key if self.table.column(k).required) or "TRUE"}"""
+        )
+        selects.append(
+            f"SELECT __row AS row, __group AS grp, '{self.table.key[0]}' AS col, NULL AS value, "
+            f"'ingest.duplicate_conflict' AS key, "
+            f"json_object('rows', array_to_string(list_filter(rows_with_key, lambda r: r <> __row), ', ')) AS params "
+            f"FROM {p}_dups WHERE variants > 1"
+        )
+        repeated = self.sql(f"SELECT count(*) FROM {p}_dups WHERE variants = 1 AND copy > 1")[0][0]
+        if repeated:
+            self.warnings.append(("ingest.identical_duplicates", {"count": repeated}))
+
+    def _finish(self, issues_table: str) -> Checked:
+        p = self.p
+        issues = list(self.file_issues)
+        total = self.sql(f"SELECT count(*) FROM {issues_table}")[0][0] + len(issues)
+        rows = self.sql(
+            f"SELECT row, grp, col, value, key, params FROM {issues_table} "
+            f"ORDER BY row, col LIMIT {MAX_ISSUES}"
+        )
+        seen: set[tuple[Any, ...]] = set()
+        for row, group, column, value, key, params in rows:
+            header = self.header(column, group)
+            if (row, header, value, key) in seen:  # a shared column, once per audience group
+                continue
+            seen.add((row, header, value, key))
+            issues.append(
+                Issue(
+                    row=row,
+                    column=column,
+                    header=header,
+                    value=value,
+                    key=key,
+                    params=json.loads(params) if params else {},
+                )
+            )
+        rows_read = self.sql(f"SELECT count(DISTINCT __row) FROM {p}_typed")[0][0]
+        table_rows = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0]
+        if self.file_issues:
+            rejected = table_rows
+            valid_filter = "FALSE"
+        else:
+            rejected = self.sql(
+                f"SELECT count(*) FROM (SELECT DISTINCT row, grp FROM {issues_table})"
+            )[0][0]
+            valid_filter = (
+                f"NOT EXISTS (SELECT 1 FROM {issues_table} AS i "
+                f"WHERE i.row = __row AND i.grp IS NOT DISTINCT FROM __group)"
+            )
+        order = ", ".join(self.table.sort_by) or "ALL"
+        stored = ", ".join(self.table.column_names)
+        target = str(self.target).replace("'", "''")
+        self.sql(
+            f"""COPY (SELECT {stored} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY {stored} ORDER BY __row) AS copy
+                    FROM {p}_typed WHERE {valid_filter}) WHERE copy = 1 ORDER BY {order})
+                TO '{target}' (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        valid = self.sql(f"SELECT count(*) FROM read_parquet('{target}')")[0][0]
+        return Checked(
+            table=self.table.name,
+            rows_read=rows_read,
+            table_rows=table_rows,
+            valid_rows=valid,
+            rejected_rows=rejected,
+            valid_path=self.target,
+            issues=issues,
+            issue_count=total,
+            warnings=self.warnings,
+        )
