@@ -20,6 +20,7 @@ from __future__ import annotations
 from dashkit.store.history import HistoryEntry, history, rolled_back_by_undo, undo
 from dashkit.store.layout import resolve_data_dir
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
+from dashkit.store.settings import read_mappings, remember_mapping
 from dashkit.store.snapshot import Snapshot
 from dashkit.store.store import CommitResult, Store, TableWrite
 
@@ -33,6 +34,8 @@ __all__ = [
     "TableCounts",
     "TableWrite",
     "history",
+    "read_mappings",
+    "remember_mapping",
     "resolve_data_dir",
     "rolled_back_by_undo",
     "undo",

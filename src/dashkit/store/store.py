@@ -162,6 +162,10 @@ class Store:
         with self._locked():
             return self._remove_leftovers(self.version())
 
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """The writers' lock, for small writes beside the versions (settings)."""
+        return self._locked()
+
     # -- internals -------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashkit.ui import language
-from dashkit.ui.pages import overview
+
+PAGES = Path(__file__).resolve().parent / "views"
 
 
 def run() -> None:
@@ -13,11 +16,17 @@ def run() -> None:
     t = language.current()
     pages = [
         st.Page(
-            overview.render,
+            PAGES / "overview.py",
             title=t("nav.overview"),
             icon=":material/dashboard:",
             url_path="overview",
             default=True,
+        ),
+        st.Page(
+            PAGES / "import_page.py",
+            title=t("nav.import"),
+            icon=":material/upload_file:",
+            url_path="import",
         ),
     ]
     page = st.navigation(pages, position="sidebar")

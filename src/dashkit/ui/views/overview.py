@@ -104,3 +104,7 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
         percent_suffix=t.percent_suffix,
     )
     st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()
