@@ -29,12 +29,12 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests app.py
-	$(BIN)/ruff check --fix src tests app.py
+	$(BIN)/ruff format src tests app.py scripts
+	$(BIN)/ruff check --fix src tests app.py scripts
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff format --check src tests app.py
-	$(BIN)/ruff check src tests app.py
+	$(BIN)/ruff format --check src tests app.py scripts
+	$(BIN)/ruff check src tests app.py scripts
 
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
