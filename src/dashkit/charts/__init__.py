@@ -7,7 +7,20 @@ language's separators), and return a figure that can be tested as data.
 
 from __future__ import annotations
 
+from dashkit.charts.bars import BarLabels, count_bars
+from dashkit.charts.heatmap import HeatmapLabels, rate_heatmap
 from dashkit.charts.ranking import RankingLabels, unit_ranking
+from dashkit.charts.timeline import monthly_timeline
 from dashkit.charts.trend import TrendLabels, rate_trend
 
-__all__ = ["RankingLabels", "TrendLabels", "rate_trend", "unit_ranking"]
+__all__ = [
+    "BarLabels",
+    "HeatmapLabels",
+    "RankingLabels",
+    "TrendLabels",
+    "count_bars",
+    "monthly_timeline",
+    "rate_heatmap",
+    "rate_trend",
+    "unit_ranking",
+]

@@ -16,12 +16,22 @@ def audience_colour(audience: str, index: int) -> str:
 
 
 def base_layout(figure: go.Figure, *, title: str, separators: str, height: int) -> go.Figure:
+    # The title at the very top, the legend on its own line(s) under it, then the plot: a narrow
+    # chart's legend wraps onto two rows without running into the title.
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 16},
+            "y": 0.98,
+            "yanchor": "top",
+            "yref": "container",
+        },
         separators=separators,
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 10, "r": 10, "t": 96, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         plot_bgcolor="white",
         hoverlabel={"namelength": -1},
     )

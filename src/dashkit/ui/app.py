@@ -23,6 +23,27 @@ def run() -> None:
             default=True,
         ),
         st.Page(
+            PAGES / "units.py",
+            title=t("nav.units"),
+            icon=":material/account_tree:",
+            url_path="units",
+        ),
+        st.Page(
+            PAGES / "events.py", title=t("nav.events"), icon=":material/event:", url_path="events"
+        ),
+        st.Page(
+            PAGES / "awards.py",
+            title=t("nav.awards"),
+            icon=":material/military_tech:",
+            url_path="awards",
+        ),
+        st.Page(
+            PAGES / "quality.py",
+            title=t("nav.quality"),
+            icon=":material/fact_check:",
+            url_path="quality",
+        ),
+        st.Page(
             PAGES / "import_page.py",
             title=t("nav.import"),
             icon=":material/upload_file:",

@@ -9,12 +9,16 @@ DuckDB cursor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashkit.metrics import YearKpis, rate_by_year, unit_ranking_table, year_kpis
 from dashkit.queries import FilterOptions, Scope, filter_options, unit_choices
+from dashkit.queries import activity as activity_q
+from dashkit.queries import quality as quality_q
+from dashkit.queries import units as units_q
 from dashkit.store import Snapshot, Store, resolve_data_dir
 
 
@@ -68,3 +72,35 @@ def units(
     root: str, version: int, unit_groups: tuple[str, ...], unit_types: tuple[str, ...]
 ) -> dict[str, str]:
     return dict(unit_choices(_snapshot(root, version), unit_groups, unit_types))
+
+
+_QUERIES: dict[str, Any] = {
+    "unit_year_results": units_q.unit_year_results,
+    "parents": units_q.parents,
+    "children_rollup": units_q.children_rollup,
+    "missing_reports": units_q.missing_reports,
+    "completeness_by_year": units_q.completeness_by_year,
+    "rate_jumps": quality_q.rate_jumps,
+    "eligible_swings": quality_q.eligible_swings,
+    "always_complete": quality_q.always_complete,
+    "silent_units": quality_q.silent_units,
+    "misdated_awards": quality_q.misdated_awards,
+    "event_counts": activity_q.event_counts,
+    "events_by_month": activity_q.events_by_month,
+    "events_by_unit": activity_q.events_by_unit,
+    "event_list": activity_q.event_list,
+    "awards_by_unit": activity_q.awards_by_unit,
+    "award_list": activity_q.award_list,
+    "award_counts_by_year": activity_q.award_counts_by_year,
+}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _fetch(root: str, version: int, name: str, args: tuple[Any, ...]) -> pd.DataFrame:
+    result: pd.DataFrame = _QUERIES[name](_snapshot(root, version), *args)
+    return result
+
+
+def fetch(ref: DataRef, name: str, *args: Any) -> pd.DataFrame:
+    """The (small) result of query ``name`` on the data of ``ref``, cached per data version."""
+    return _fetch(ref.root, ref.version, name, args)

@@ -1,0 +1,89 @@
+"""Showing a table the way the pages do: translated headers, the first rows on screen, all rows
+in a download (formulas neutralised). User text is shown as text, never as HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashkit.i18n import Translator
+from dashkit.report import safe_csv
+
+SHOWN_ROWS = 500
+RATE_COLUMNS = frozenset({"rate", "previous_rate", "share_met"})
+DATE_COLUMNS = frozenset({"date", "month"})
+
+
+def labelled(
+    frame: pd.DataFrame, t: Translator, codes: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """``frame`` with its columns named in the user's language, coded values (``codes``:
+    column → code family) shown by their names, and rates (0..1) as percentages."""
+    shown = frame.copy()
+    for column, family in (codes or {}).items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda code, f=family: t.code(f, code))
+    for column in shown.columns:
+        if column in RATE_COLUMNS:
+            shown[column] = shown[column].map(lambda value: t.percent(_number(value)))
+        elif column in DATE_COLUMNS:
+            shown[column] = shown[column].map(lambda value: t.date(_day(value)))
+        elif shown[column].dtype == object and shown[column].map(_is_number_or_none).all():
+            shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None → an empty cell
+    shown.columns = [t(f"column.{column}") for column in shown.columns]
+    return shown
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _is_number_or_none(value: object) -> bool:
+    return value is None or isinstance(value, int | float)
+
+
+def show(
+    frame: pd.DataFrame,
+    t: Translator,
+    file_name: str,
+    *,
+    key: str,
+    codes: dict[str, str] | None = None,
+    height: int | None = None,
+) -> None:
+    """The table (first ``SHOWN_ROWS`` rows) and a download of every row."""
+    if frame.empty:
+        st.caption(t("tables.empty"))
+        return
+    shown = labelled(frame, t, codes)
+    numbers = {
+        column: st.column_config.NumberColumn(format="localized")
+        for column in shown.columns
+        if pd.api.types.is_numeric_dtype(shown[column])
+    }  # the browser's locale: 1.234,5 for a Vietnamese reader
+    st.dataframe(
+        shown.head(SHOWN_ROWS),
+        hide_index=True,
+        width="stretch",
+        height=height or "auto",
+        column_config=numbers,
+    )
+    if len(shown) > SHOWN_ROWS:
+        st.caption(t("tables.capped", shown=t.integer(SHOWN_ROWS), total=t.integer(len(shown))))
+    st.download_button(
+        t("tables.download", rows=t.integer(len(shown))),
+        safe_csv(shown),
+        f"{file_name}.csv",
+        mime="text/csv",
+        key=f"download_{key}",
+        icon=":material/download:",
+    )

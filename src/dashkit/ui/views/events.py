@@ -1,0 +1,92 @@
+"""The Events page: what was held, when, by whom, for how many people; a searchable list."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashkit.charts import BarLabels, count_bars, monthly_timeline
+from dashkit.schema import EVENT_TYPES
+from dashkit.ui import data, filters, language, tables
+
+
+def render() -> None:
+    t = language.current()
+    ref = data.current()
+    options = data.options(ref.root, ref.version)
+    selection = filters.show(ref, options, t)
+    st.title(t("events.title"))
+    if selection is None:
+        st.info(t("overview.empty"), icon=":material/inbox:")
+        return
+    counts = data.fetch(ref, "event_counts", selection.scope)
+    if counts.empty:
+        st.info(t("events.none"), icon=":material/event_busy:")
+        return
+    names = {code: t.code("event_type", code) for code in EVENT_TYPES}
+    this_year = counts[counts["year"] == selection.year]
+    columns = st.columns(4)
+    columns[0].metric(
+        t("events.total", year=selection.year),
+        t.integer(int(this_year["events"].sum())),
+        border=True,
+    )
+    columns[1].metric(
+        t.code("event_type", "class"),
+        t.integer(int(this_year.loc[this_year["event_type"] == "class", "events"].sum())),
+        border=True,
+    )
+    columns[2].metric(
+        t.code("event_type", "conference"),
+        t.integer(int(this_year.loc[this_year["event_type"] == "conference", "events"].sum())),
+        border=True,
+    )
+    columns[3].metric(
+        t("events.attendees"), t.integer(int(this_year["attendees"].fillna(0).sum())), border=True
+    )
+    left, right = st.columns(2)
+    with left:
+        labels = BarLabels(
+            title=t("events.by_type_title"),
+            x_title=t("charts.year"),
+            y_title=t("events.count"),
+            series_names=names,
+            separators=t.plotly_separators,
+        )
+        st.plotly_chart(
+            count_bars(counts, x="year", series="event_type", value="events", labels=labels),
+            key="events_by_type",
+        )
+    with right:
+        months = data.fetch(ref, "events_by_month", selection.scope)
+        labels = BarLabels(
+            title=t("events.timeline_title"),
+            x_title=t("events.month"),
+            y_title=t("events.count"),
+            series_names=names,
+            separators=t.plotly_separators,
+        )
+        st.plotly_chart(monthly_timeline(months, labels=labels), key="events_timeline")
+    st.subheader(t("events.by_unit", year=selection.year))
+    tables.show(
+        data.fetch(ref, "events_by_unit", selection.year, selection.scope),
+        t,
+        f"hoat-dong-theo-don-vi-{selection.year}",
+        key="events_units",
+        height=300,
+    )
+    st.subheader(t("events.list", year=selection.year))
+    search = st.text_input(
+        t("events.search"), key="events_search", placeholder=t("events.search_hint")
+    )
+    events = data.fetch(ref, "event_list", selection.year, selection.scope, search.strip())
+    tables.show(
+        events,
+        t,
+        f"hoat-dong-{selection.year}",
+        key="events_list",
+        codes={"event_type": "event_type", "audience": "audience"},
+    )
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

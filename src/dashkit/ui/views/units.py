@@ -1,0 +1,205 @@
+"""The Units page: who lags and since when; the hierarchy; who has not reported."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashkit.charts import HeatmapLabels, RankingLabels, rate_heatmap, unit_ranking
+from dashkit.i18n import Translator
+from dashkit.metrics import below_target, compliance_by_year, rate_changes, with_rates
+from dashkit.ui import data, filters, language, tables
+from dashkit.ui.filters import Selection
+
+MAX_ROWS_DRAWN = 60
+MOVERS = 10
+
+
+def render() -> None:
+    t = language.current()
+    ref = data.current()
+    options = data.options(ref.root, ref.version)
+    selection = filters.show(ref, options, t)
+    st.title(t("units.title"))
+    if selection is None:
+        st.info(t("overview.empty"), icon=":material/inbox:")
+        return
+    unit_years = data.fetch(ref, "unit_year_results", selection.scope)
+    if unit_years.empty:
+        st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
+        return
+    audiences = list(dict.fromkeys(unit_years["audience"]))
+    audience = (
+        st.segmented_control(
+            t("overview.ranking_audience"),
+            audiences,
+            default=audiences[0],
+            required=True,
+            format_func=lambda code: t.code("audience", code),
+            key="units_audience",
+        )
+        or audiences[0]
+    )
+    of_audience = unit_years[unit_years["audience"] == audience]
+    ranking, by_year, hierarchy, reporting, lagging = st.tabs(
+        [
+            t("units.tab_ranking"),
+            t("units.tab_years"),
+            t("units.tab_hierarchy"),
+            t("units.tab_reporting"),
+            t("units.tab_lagging"),
+        ]
+    )
+    with ranking:
+        _ranking(of_audience, selection, audience, t)
+    with by_year:
+        _heatmap(of_audience, selection, audience, t)
+    with hierarchy:
+        _hierarchy(ref, selection, t)
+    with reporting:
+        _reporting(ref, selection, options.years, unit_years, t)
+    with lagging:
+        _lagging(of_audience, selection, audience, t)
+
+
+def _ranking(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
+    year_rows = with_rates(frame[frame["year"] == selection.year])
+    if year_rows.empty:
+        st.caption(t("overview.no_participation", year=selection.year))
+        return
+    year_rows["below"] = below_target(year_rows)
+    st.caption(
+        t(
+            "overview.ranking_caption",
+            below=t.integer(int(year_rows["below"].sum())),
+            total=t.integer(len(year_rows)),
+        )
+    )
+    drawn = year_rows.nsmallest(MAX_ROWS_DRAWN, "rate")
+    if len(year_rows) > MAX_ROWS_DRAWN:
+        st.caption(t("units.lowest_drawn", count=MAX_ROWS_DRAWN))
+    labels = RankingLabels(
+        title=t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year),
+        x_title=t("charts.rate_axis"),
+        met_name=t("charts.met"),
+        below_name=t("charts.below"),
+        target_name=t("charts.target"),
+        separators=t.plotly_separators,
+        percent_suffix=t.percent_suffix,
+    )
+    st.plotly_chart(unit_ranking(drawn, labels=labels), key="units_ranking_chart")
+    changes = rate_changes(frame, selection.year)
+    if changes.empty:
+        st.caption(t("units.no_previous", year=selection.year - 1))
+        return
+    st.subheader(t("units.movers", year=selection.year, previous=selection.year - 1))
+    columns = ["unit_name", "previous_rate", "rate", "delta_pp"]
+    for title, movers in (
+        (t("units.improved"), changes.nlargest(MOVERS, "delta_pp")),
+        (t("units.declined"), changes.nsmallest(MOVERS, "delta_pp")),
+    ):
+        st.markdown(f"**{title}**")
+        st.dataframe(
+            _points(tables.labelled(movers[columns], t), t), hide_index=True, width="stretch"
+        )
+
+
+def _points(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    label = t("column.delta_pp")
+    frame[label] = frame[label].map(t.points)
+    return frame
+
+
+def _heatmap(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
+    rated = with_rates(frame)
+    latest = rated[rated["year"] == selection.year].set_index("unit_id")["rate"]
+    order = latest.sort_values().index.tolist()
+    if len(order) > MAX_ROWS_DRAWN:
+        st.caption(t("units.heatmap_capped", count=MAX_ROWS_DRAWN, year=selection.year))
+        order = order[:MAX_ROWS_DRAWN]
+    shown = rated[rated["unit_id"].isin(order)].copy()
+    shown["order"] = shown["unit_id"].map({unit: index for index, unit in enumerate(order)})
+    shown = shown.sort_values(["order", "year"])
+    labels = HeatmapLabels(
+        title=t("units.heatmap_title", audience=t.code("audience", audience)),
+        x_title=t("charts.year"),
+        colour_title=t("charts.rate_axis"),
+        separators=t.plotly_separators,
+        percent_suffix=t.percent_suffix,
+    )
+    st.plotly_chart(rate_heatmap(shown, labels=labels), key="units_heatmap")
+
+
+def _hierarchy(ref: data.DataRef, selection: Selection, t: Translator) -> None:
+    parents = data.fetch(ref, "parents")
+    if parents.empty:
+        st.caption(t("units.no_hierarchy"))
+        return
+    names = dict(zip(parents["unit_id"], parents["unit_name"], strict=True))
+    parent = st.selectbox(
+        t("units.parent"), list(names), format_func=lambda unit: names[unit], key="units_parent"
+    )
+    rollup = data.fetch(ref, "children_rollup", parent, selection.year, selection.scope)
+    st.caption(t("units.hierarchy_help"))
+    if rollup.empty:
+        st.caption(t("overview.no_participation", year=selection.year))
+        return
+    rated = with_rates(rollup)[["unit_name", "audience", "units", "eligible", "completed", "rate"]]
+    tables.show(
+        rated, t, f"truc-thuoc-{selection.year}", key="hierarchy", codes={"audience": "audience"}
+    )
+
+
+def _reporting(
+    ref: data.DataRef,
+    selection: Selection,
+    years: tuple[int, ...],
+    unit_years: pd.DataFrame,
+    t: Translator,
+) -> None:
+    missing = data.fetch(ref, "missing_reports", selection.year, selection.scope)
+    if missing.empty:
+        st.success(t("tiles.all_reported"), icon=":material/check_circle:")
+    else:
+        st.warning(
+            t("units.missing", count=t.integer(len(missing)), year=selection.year),
+            icon=":material/warning:",
+        )
+        tables.show(missing, t, f"chua-bao-cao-{selection.year}", key="missing")
+    st.subheader(t("units.completeness"))
+    completeness = data.fetch(ref, "completeness_by_year", years, selection.scope)
+    st.dataframe(tables.labelled(completeness, t), hide_index=True, width="content")
+    st.subheader(t("units.compliance"))
+    st.caption(t("units.compliance_help"))
+    compliance = compliance_by_year(unit_years)
+    st.dataframe(
+        tables.labelled(compliance, t, {"audience": "audience"}), hide_index=True, width="content"
+    )
+
+
+def _lagging(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
+    year_rows = with_rates(frame[frame["year"] == selection.year])
+    use_target = st.toggle(t("units.lagging_by_target"), value=True, key="lagging_by_target")
+    if use_target:
+        lagging = year_rows[below_target(year_rows)]
+    else:
+        threshold = st.slider(
+            t("units.threshold"), 0, 100, 90, key="lagging_threshold", format="%d%%"
+        )
+        lagging = year_rows[year_rows["rate"] < threshold / 100]
+    lagging = lagging.sort_values("rate")[
+        ["unit_id", "unit_name", "eligible", "completed", "rate", "target_rate"]
+    ]
+    st.caption(
+        t(
+            "units.lagging_count",
+            count=t.integer(len(lagging)),
+            audience=t.code("audience", audience),
+            year=selection.year,
+        )
+    )
+    tables.show(lagging, t, f"don-vi-cham-{audience}-{selection.year}", key="lagging")
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()
