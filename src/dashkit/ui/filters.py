@@ -1,13 +1,14 @@
 """The sidebar filters shared by the analysis pages: year, unit group, type, units, audience.
 
-Each filter is bound to a URL query parameter (``?year=2017&group=…``), so a copied link opens
-the same view; a value in the URL that the data does not have is dropped by Streamlit and the
-default is used.
+Every filter lives in the URL (``?year=2017&group=…&unit=CS001&aud=worker``), so a copied link
+opens the same view. The URL is read once per session, before the widgets are drawn; values
+the data does not have are dropped, the default is used and a notice says which. The widgets'
+values are written back to the URL on every run (codes, not labels: links stay short).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ import streamlit as st
 from dashkit.i18n import Translator
 from dashkit.queries import FilterOptions, Scope
 from dashkit.ui import data
+
+MULTI_KEYS = ("group", "type", "unit", "aud")
+LOADED = "_filters_from_url"
 
 
 @dataclass(frozen=True)
@@ -28,10 +32,14 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
     """Render the filters; None when there is no year to choose from."""
     if not options.years:
         return None
+    every_unit = data.units(ref.root, ref.version, (), ())
+    _load_from_url(options, every_unit, t)
     with st.sidebar:
         st.subheader(t("filters.title"))
         years = sorted(options.years, reverse=True)
-        year = st.selectbox(t("filters.year"), years, index=0, key="year", bind="query-params")
+        if st.session_state.get("year") not in years:
+            st.session_state["year"] = years[0]
+        year = st.selectbox(t("filters.year"), years, key="year")
         groups = _multi(t("filters.unit_group"), options.unit_groups, "group", t)
         types = _multi(t("filters.unit_type"), options.unit_types, "type", t)
         unit_names = data.units(ref.root, ref.version, groups, types)
@@ -50,10 +58,53 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
             t,
             format_func=lambda code: t.code("audience", code),
         )
+    _write_to_url(
+        year if year != years[0] else None,
+        {"group": groups, "type": types, "unit": picked, "aud": audiences},
+    )
     return Selection(
         year=int(year if year is not None else years[0]),
         scope=Scope(unit_groups=groups, unit_types=types, unit_ids=picked, audiences=audiences),
     )
+
+
+def _load_from_url(options: FilterOptions, units: dict[str, str], t: Translator) -> None:
+    if st.session_state.get(LOADED):
+        return
+    st.session_state[LOADED] = True
+    rejected: list[str] = []
+    year = st.query_params.get("year")
+    if year is not None:
+        if year.isdigit() and int(year) in options.years:
+            st.session_state["year"] = int(year)
+        else:
+            rejected.append(f"year={year}")
+    allowed: dict[str, Sequence[str]] = {
+        "group": options.unit_groups,
+        "type": options.unit_types,
+        "unit": tuple(units),
+        "aud": options.audiences,
+    }
+    for key in MULTI_KEYS:
+        values = st.query_params.get_all(key)
+        good = [value for value in values if value in allowed[key]]
+        rejected += [f"{key}={value}" for value in values if value not in allowed[key]]
+        if good:
+            st.session_state[key] = good
+    if rejected:
+        st.toast(t("filters.bad_link", params=", ".join(rejected)), icon=":material/link_off:")
+
+
+def _write_to_url(year: int | None, multi: dict[str, tuple[str, ...]]) -> None:
+    if year is None:
+        st.query_params.pop("year", None)
+    else:
+        st.query_params["year"] = str(year)
+    for key, values in multi.items():
+        if values:
+            st.query_params[key] = list(values)
+        else:
+            st.query_params.pop(key, None)
 
 
 def _multi(
@@ -67,11 +118,12 @@ def _multi(
 ) -> tuple[str, ...]:
     if not choices:
         return ()
+    if key in st.session_state:  # values from the URL or an earlier run that are no longer offered
+        st.session_state[key] = [value for value in st.session_state[key] if value in choices]
     chosen = st.multiselect(
         label,
         choices,
         key=key,
-        bind="query-params",
         placeholder=t("filters.all"),
         format_func=format_func,
         help=help_text,

@@ -12,6 +12,7 @@ import streamlit as st
 from dashkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 
 KEY = "lang"
+BAD_LINK = "_bad_lang_in_link"
 
 
 def current() -> Translator:
@@ -22,6 +23,8 @@ def current() -> Translator:
     if KEY not in st.session_state:
         from_url = st.query_params.get(KEY)
         st.session_state[KEY] = from_url if from_url in LANGUAGES else DEFAULT_LANGUAGE
+        if from_url is not None and from_url not in LANGUAGES:
+            st.session_state[BAD_LINK] = from_url
     return translator(st.session_state.get(KEY) or DEFAULT_LANGUAGE)
 
 
@@ -42,6 +45,11 @@ def switch() -> Translator:
             key=KEY,
         )
     language = chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+    if bad := st.session_state.pop(BAD_LINK, None):
+        st.toast(
+            translator(language)("filters.bad_link", params=f"lang={bad}"),
+            icon=":material/link_off:",
+        )
     if language == DEFAULT_LANGUAGE:
         st.query_params.pop(KEY, None)
     else:

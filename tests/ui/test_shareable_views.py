@@ -1,0 +1,51 @@
+"""Shareable views: a link carries page, year, filters and language; a bad link still opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("DASHKIT_DATA_DIR", str(demo_dir))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def test_a_link_opens_the_same_view(app: AppTest) -> None:
+    app.query_params.update(
+        {"year": "2017", "group": "Khu công nghiệp Thốt Nốt", "aud": "worker", "lang": "en"}
+    )
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="year").value == 2017
+    assert app.multiselect(key="group").value == ["Khu công nghiệp Thốt Nốt"]
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert "Workers" in tiles and "Party members" not in tiles
+    assert tiles["Units reported"] == "12/12"
+    assert not app.toast
+
+
+def test_choices_are_written_to_the_link(app: AppTest) -> None:
+    app.run()
+    app.selectbox(key="year").set_value(2016).run()
+    app.multiselect(key="unit").set_value(["CS001", "CS002"]).run()
+    app.button_group(key="lang").set_value("en").run()
+    assert app.query_params["year"] == "2016"
+    assert app.query_params["unit"] == ["CS001", "CS002"]
+    assert app.query_params["lang"] == "en"
+
+
+def test_a_link_with_bad_parameters_opens_with_defaults_and_says_so(app: AppTest) -> None:
+    app.query_params.update({"year": "1800", "unit": "NO-SUCH-UNIT", "lang": "xx"})
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="year").value == 2018
+    assert app.multiselect(key="unit").value == []
+    assert app.title[0].value == "Tổng quan"
+    notices = " ".join(toast.value for toast in app.toast)
+    assert "year=1800" in notices and "unit=NO-SUCH-UNIT" in notices and "lang=xx" in notices
