@@ -19,7 +19,6 @@ def run() -> None:
             PAGES / "overview.py",
             title=t("nav.overview"),
             icon=":material/dashboard:",
-            url_path="overview",
             default=True,
         ),
         st.Page(
