@@ -34,14 +34,16 @@ def targets_by_year(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
     )
 
 
-def unit_results(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
-    """Each unit's figures for ``year`` with the target that applies to it (its own, else the
-    general one): columns unit_id, unit_name, unit_group, audience, eligible, completed,
-    target_rate."""
+def unit_results(snapshot: Snapshot, year: int | None, scope: Scope) -> pd.DataFrame:
+    """Each unit's figures for ``year`` (every year when None) with the target that applies to
+    it (its own, else the general one): columns unit_id, unit_name, unit_group, year, audience,
+    eligible, completed, target_rate."""
     where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
+    if year is not None:
+        where, params = f"p.year = $year AND {where}", {"year": year, **params}
     return snapshot.frame(
         f"""
-        SELECT p.unit_id, coalesce(u.unit_name, p.unit_id) AS unit_name, u.unit_group, p.audience,
+        SELECT p.unit_id, coalesce(u.unit_name, p.unit_id) AS unit_name, u.unit_group, p.year, p.audience,
                sum(p.eligible)::BIGINT AS eligible, sum(p.completed)::BIGINT AS completed,
                coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
         FROM participation AS p
@@ -50,8 +52,8 @@ def unit_results(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
                ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
         LEFT JOIN targets AS general
                ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
-        WHERE p.year = $year AND {where}
-        GROUP BY ALL ORDER BY p.audience, p.unit_id
+        WHERE {where}
+        GROUP BY ALL ORDER BY p.audience, p.unit_id, p.year
         """,
-        {"year": year, **params},
+        params,
     )

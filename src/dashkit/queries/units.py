@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashkit.queries.participation import unit_results
 from dashkit.queries.reporting import expected_units_sql
 from dashkit.queries.scope import Scope
 from dashkit.store import Snapshot
 
 
 def unit_year_results(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
-    """Σ per unit, year and audience, with the applicable target: columns unit_id, unit_name,
-    year, audience, eligible, completed, target_rate."""
-    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
-    return snapshot.frame(
-        f"""
-        SELECT p.unit_id, coalesce(u.unit_name, p.unit_id) AS unit_name, p.year, p.audience,
-               sum(p.eligible)::BIGINT AS eligible, sum(p.completed)::BIGINT AS completed,
-               coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
-        FROM participation AS p
-        LEFT JOIN units AS u ON u.unit_id = p.unit_id
-        LEFT JOIN targets AS own
-               ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
-        LEFT JOIN targets AS general
-               ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
-        WHERE {where}
-        GROUP BY ALL ORDER BY p.unit_id, p.year, p.audience
-        """,
-        params,
-    )
+    """Σ per unit, year and audience with the applicable target, for every year."""
+    return unit_results(snapshot, None, scope)
 
 
 def parents(snapshot: Snapshot) -> pd.DataFrame:

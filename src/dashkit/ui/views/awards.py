@@ -6,18 +6,15 @@ import streamlit as st
 
 from dashkit.charts import BarLabels, count_bars
 from dashkit.schema import RECIPIENT_TYPES
-from dashkit.ui import data, filters, language, tables
+from dashkit.ui import data, tables
+from dashkit.ui.page import start
 
 
 def render() -> None:
-    t = language.current()
-    ref = data.current()
-    options = data.options(ref.root, ref.version)
-    selection = filters.show(ref, options, t)
-    st.title(t("awards.title"))
-    if selection is None:
-        st.info(t("overview.empty"), icon=":material/inbox:")
+    page = start("awards.title")
+    if page is None:
         return
+    t, ref, selection = page.t, page.ref, page.selection
     counts = data.fetch(ref, "award_counts_by_year", selection.scope)
     this_year = counts[counts["year"] == selection.year]
     if this_year.empty:

@@ -6,7 +6,8 @@ import streamlit as st
 
 from dashkit.charts import RankingLabels, TrendLabels, rate_trend, unit_ranking
 from dashkit.i18n import Translator
-from dashkit.ui import data, filters, language, tiles
+from dashkit.ui import data, filters, tiles
+from dashkit.ui.page import start
 
 RANKING_MODES = ("lowest", "below", "all")
 LOWEST_COUNT = 20
@@ -14,14 +15,10 @@ MAX_BARS = 200
 
 
 def render() -> None:
-    t = language.current()
-    ref = data.current()
-    options = data.options(ref.root, ref.version)
-    selection = filters.show(ref, options, t)
-    st.title(t("overview.title"))
-    if selection is None:
-        st.info(t("overview.empty"), icon=":material/inbox:")
+    page = start("overview.title")
+    if page is None:
         return
+    t, ref, options, selection = page.t, page.ref, page.options, page.selection
     organisations = ", ".join(options.root_names)
     st.caption(
         t("overview.caption", organisation=organisations, year=selection.year, version=ref.version)

@@ -6,19 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from dashkit.i18n import Translator
-from dashkit.ui import data, filters, language, tables
+from dashkit.ui import data, tables
+from dashkit.ui.page import start
 
 
 def render() -> None:
-    t = language.current()
-    ref = data.current()
-    options = data.options(ref.root, ref.version)
-    selection = filters.show(ref, options, t)
-    st.title(t("quality.title"))
-    st.caption(t("quality.intro"))
-    if selection is None:
-        st.info(t("overview.empty"), icon=":material/inbox:")
+    page = start("quality.title", "quality.intro")
+    if page is None:
         return
+    t, ref, options, selection = page.t, page.ref, page.options, page.selection
     points = st.slider(t("quality.points"), 5, 50, 15, step=5, key="quality_points", format="%d")
     scope = selection.scope
     flags = [

@@ -8,22 +8,19 @@ import streamlit as st
 from dashkit.charts import HeatmapLabels, RankingLabels, rate_heatmap, unit_ranking
 from dashkit.i18n import Translator
 from dashkit.metrics import below_target, compliance_by_year, rate_changes, with_rates
-from dashkit.ui import data, filters, language, tables
+from dashkit.ui import data, tables
 from dashkit.ui.filters import Selection
+from dashkit.ui.page import start
 
 MAX_ROWS_DRAWN = 60
 MOVERS = 10
 
 
 def render() -> None:
-    t = language.current()
-    ref = data.current()
-    options = data.options(ref.root, ref.version)
-    selection = filters.show(ref, options, t)
-    st.title(t("units.title"))
-    if selection is None:
-        st.info(t("overview.empty"), icon=":material/inbox:")
+    page = start("units.title")
+    if page is None:
         return
+    t, ref, options, selection = page.t, page.ref, page.options, page.selection
     unit_years = data.fetch(ref, "unit_year_results", selection.scope)
     if unit_years.empty:
         st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
