@@ -7,7 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashkit.cli import demo_cmd, history_cmd, import_cmd, kpis_cmd, serve_cmd, template_cmd
+from dashkit.cli import (
+    demo_cmd,
+    history_cmd,
+    import_cmd,
+    kpis_cmd,
+    report_cmd,
+    serve_cmd,
+    template_cmd,
+)
 from dashkit.errors import DashkitError
 from dashkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 
@@ -35,7 +43,15 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         prog="dashkit", description=t("cli.description"), parents=[common]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (demo_cmd, kpis_cmd, import_cmd, history_cmd, template_cmd, serve_cmd):
+    for module in (
+        demo_cmd,
+        kpis_cmd,
+        report_cmd,
+        import_cmd,
+        history_cmd,
+        template_cmd,
+        serve_cmd,
+    ):
         module.add_parser(commands, common, t)
     return parser
 

@@ -1,0 +1,104 @@
+"""The review report's own questions, as DuckDB SQL over a ``Snapshot``.
+
+Contract: the same as ``dashkit.queries`` (a snapshot and a ``Scope`` in, a small result out,
+the work done in SQL), for what only the report asks: the organisation's name (its root
+units), the year's study topic, the classes per audience, the milestone reviews the
+organisation itself held, and the list of the year's awards with each recipient's unit. The
+key figures never come from here: they come from ``dashkit.metrics.year_kpis``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashkit.queries import Scope
+from dashkit.store import Snapshot
+
+CLASS = "class"
+MILESTONE_TYPES: tuple[str, ...] = ("review", "final_review")
+MAX_MILESTONES = 3
+
+_ROOTS = "parent_id IS NULL OR parent_id NOT IN (SELECT unit_id FROM units)"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A review the organisation held in the year: its date, type, title and organiser."""
+
+    date: dt.date
+    event_type: str
+    title: str
+    unit_name: str
+
+
+def root_names(snapshot: Snapshot) -> tuple[str, ...]:
+    """The names of the units with no parent: the organisation(s) the data is about."""
+    rows = snapshot.rows(f"SELECT unit_name FROM units WHERE {_ROOTS} ORDER BY unit_id")
+    return tuple(str(row[0]) for row in rows if row[0] is not None)
+
+
+def year_topic(snapshot: Snapshot, year: int, scope: Scope) -> str | None:
+    """The study topic most units reported for ``year``; None when no row names one."""
+    where, params = scope.conditions()
+    rows = snapshot.rows(
+        f"""
+        SELECT topic FROM participation
+        WHERE year = $year AND topic IS NOT NULL AND trim(topic) <> '' AND {where}
+        GROUP BY topic ORDER BY count(*) DESC, topic LIMIT 1
+        """,
+        {"year": year, **params},
+    )
+    return str(rows[0][0]).strip() if rows else None
+
+
+def classes_by_audience(snapshot: Snapshot, year: int, scope: Scope) -> dict[str | None, int]:
+    """Study classes held in ``year`` per audience (None: classes for no audience in particular)."""
+    where, params = scope.unit_condition()
+    rows = snapshot.rows(
+        f"""
+        SELECT audience, count(*) FROM events
+        WHERE year(date) = $year AND event_type = $kind AND {where}
+        GROUP BY audience ORDER BY audience NULLS LAST
+        """,
+        {"year": year, "kind": CLASS, **params},
+    )
+    return {(None if audience is None else str(audience)): int(count) for audience, count in rows}
+
+
+def milestones(snapshot: Snapshot, year: int, scope: Scope) -> tuple[Milestone, ...]:
+    """The interim and final reviews of ``year`` held by the organisation itself (a root unit),
+    in date order, at most ``MAX_MILESTONES``: each unit's own reviews are counted, not told."""
+    where, params = scope.unit_condition("e.unit_id")
+    rows = snapshot.rows(
+        f"""
+        SELECT e.date, e.event_type, e.title, u.unit_name
+        FROM events AS e JOIN units AS u ON u.unit_id = e.unit_id
+        WHERE year(e.date) = $year AND list_contains($kinds, e.event_type)
+          AND e.unit_id IN (SELECT unit_id FROM units WHERE {_ROOTS}) AND {where}
+        ORDER BY e.date, e.title LIMIT {MAX_MILESTONES}
+        """,
+        {"year": year, "kinds": list(MILESTONE_TYPES), **params},
+    )
+    return tuple(
+        Milestone(date=day, event_type=str(kind), title=str(title), unit_name=str(name))
+        for day, kind, title, name in rows
+    )
+
+
+def award_rows(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
+    """Every award of ``year`` to units in scope: columns awarding_body, award_type,
+    recipient_type, recipient_name, unit_name, ordered as the report lists them."""
+    where, params = scope.unit_condition("a.unit_id")
+    return snapshot.frame(
+        f"""
+        SELECT a.awarding_body, a.award_type, a.recipient_type, a.recipient_name,
+               coalesce(u.unit_name, a.unit_id) AS unit_name
+        FROM awards AS a LEFT JOIN units AS u ON u.unit_id = a.unit_id
+        WHERE a.year = $year AND {where}
+        ORDER BY a.awarding_body, a.award_type, a.recipient_type, a.recipient_name
+        """,
+        {"year": year, **params},
+    )
