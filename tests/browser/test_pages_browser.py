@@ -15,6 +15,7 @@ PAGES = {
     "events": "Hoạt động",
     "awards": "Khen thưởng",
     "quality": "Kiểm tra số liệu",
+    "report": "Báo cáo sơ kết, tổng kết",
     "import": "Nhập dữ liệu",
 }
 

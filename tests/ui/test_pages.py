@@ -68,3 +68,12 @@ def test_quality_page_lists_its_flags(app: AppTest) -> None:
     titles = [expander.label for expander in app.expander]
     assert len(titles) == 5
     assert any(title.startswith("Đạt 100 % tất cả các năm") for title in titles)
+
+
+def test_report_page_reads_the_narrative_and_makes_the_workbook(app: AppTest) -> None:
+    open_page(app, "report")
+    text = " ".join(element.value for element in app.text)
+    assert "97%" in text and "86%" in text and "13 tập thể" in text and "16 cá nhân" in text
+    app.button(key="make_xlsx").click().run()
+    assert not app.exception
+    assert app.get("download_button")

@@ -37,6 +37,12 @@ def run() -> None:
             url_path="awards",
         ),
         st.Page(
+            PAGES / "report.py",
+            title=t("nav.report"),
+            icon=":material/summarize:",
+            url_path="report",
+        ),
+        st.Page(
             PAGES / "quality.py",
             title=t("nav.quality"),
             icon=":material/fact_check:",

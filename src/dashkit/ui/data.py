@@ -19,6 +19,7 @@ from dashkit.queries import FilterOptions, Scope, filter_options, unit_choices
 from dashkit.queries import activity as activity_q
 from dashkit.queries import quality as quality_q
 from dashkit.queries import units as units_q
+from dashkit.report.export import ReportFormat
 from dashkit.store import Snapshot, Store, resolve_data_dir
 
 
@@ -104,3 +105,39 @@ def _fetch(root: str, version: int, name: str, args: tuple[Any, ...]) -> pd.Data
 def fetch(ref: DataRef, name: str, *args: Any) -> pd.DataFrame:
     """The (small) result of query ``name`` on the data of ``ref``, cached per data version."""
     return _fetch(ref.root, ref.version, name, args)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def report_narrative(
+    root: str, version: int, year: int, scope: Scope, language: str
+) -> tuple[str, ...]:
+    from dashkit.i18n import translator
+    from dashkit.report.content import build_content
+    from dashkit.report.narrative import narrative
+
+    return narrative(build_content(_snapshot(root, version), year, scope), translator(language))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def report_file(
+    root: str, version: int, year: int, scope: Scope, language: str, report_format: ReportFormat
+) -> bytes:
+    """The report as one file's bytes (Markdown without its chart images: one download)."""
+    import tempfile
+    from pathlib import Path
+
+    from dashkit.i18n import translator
+    from dashkit.report.export import write_report
+
+    with tempfile.TemporaryDirectory(prefix="dashkit-report-") as folder:
+        path = Path(folder) / f"report.{report_format}"
+        write_report(
+            _snapshot(root, version),
+            year,
+            report_format,
+            path,
+            translator(language),
+            charts=report_format != "md",
+            scope=scope,
+        )
+        return path.read_bytes()
