@@ -4,6 +4,7 @@ Order: a byte-order mark (UTF-8, UTF-16 LE/BE) decides; else text that decodes a
 UTF-8; else charset-normalizer chooses among the legacy code pages, with one correction it gets
 wrong on short files: Windows-1258 (Vietnamese) and Windows-1252 (Western) share most bytes, so
 the two decodings are compared on how much of the text reads as Vietnamese or Western letters.
+Text that decodes the same in both (no Vietnamese-only byte in it) is Windows-1252.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def detect_encoding(sample: bytes) -> str:
     guess = from_bytes(sample[:SAMPLE_BYTES], cp_isolation=[*_LEGACY, "utf_8"]).best()
     if guess is not None and guess.encoding not in _LEGACY and guess.encoding != "utf_8":
         return str(guess.encoding)
+    if sample.decode("cp1258", errors="replace") == sample.decode("cp1252", errors="replace"):
+        return "cp1252"  # no byte where the two differ: Western text, no Vietnamese letter
     return min(_LEGACY, key=lambda name: (_oddness(sample, name), _LEGACY.index(name)))
 
 

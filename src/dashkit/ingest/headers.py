@@ -83,7 +83,6 @@ def find_layout(
     """The header and column mapping of a file; ``table`` forces the table; ``manual`` maps
     folded header texts to columns (or ``IGNORE``) for columns that match nothing."""
     rows = [[cell.strip() for cell in row] for row in head.rows]
-    width = max((len(row) for row in rows), default=0)
     tables = [table] if table else list(TABLES)
     best: tuple[int, int, str, int] | None = None  # (score, required matched, table, index)
     for index, row in enumerate(rows):
@@ -97,8 +96,13 @@ def find_layout(
         raise DataError("ingest.no_header", file=file_name, first_row=first[:120])
     _, _, chosen, index = best
     group_row = rows[index - 1] if index else None
-    groups = _audience_groups(group_row, width) if group_row is not None else {}
-    wide = bool(groups) and chosen == PARTICIPATION.name
+    wide = (
+        group_row is not None
+        and chosen == PARTICIPATION.name
+        and bool(_audience_groups(group_row, len(group_row)))
+    )
+    width = _width(rows, index, wide)
+    groups = _audience_groups(group_row, width) if wide and group_row is not None else {}
     columns = _match_columns(
         rows[index],
         group_row if wide else None,
@@ -120,6 +124,18 @@ def find_layout(
     for match in layout.unmatched:
         layout.warnings.append(("ingest.column_ignored", {"column": match.header}))
     return layout
+
+
+def _width(rows: list[list[str]], index: int, wide: bool) -> int:
+    """How many cells a data row has: the header's count, or the count most data rows in the
+    first rows have when that is more (a trailing delimiter on every row). Title lines do not
+    count, nor does one ragged row: a row of another count is reported as such."""
+    header = max(len(rows[index]), len(rows[index - 1]) if wide else 0)
+    lengths = [len(row) for row in rows[index + 1 :] if any(row)]
+    if not lengths:
+        return header
+    common = max(set(lengths), key=lambda length: (lengths.count(length), length))
+    return max(header, common)
 
 
 def _required_count(table: str) -> int:

@@ -5,6 +5,8 @@ plan says, per file and year, how many rows are new, replaced, unchanged or reje
 problem found. ``commit_import`` writes the plan's valid rows as one commit (all files or none):
 refused when any file has a problem unless the caller chose to import only the valid rows.
 Units files are checked first, so that a participation file may use units imported with it.
+A row replaces the stored row with its key, except in the columns the file does not have: those
+keep their current values (a report without "Chuyên đề" does not erase the topics).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dashkit.schema import TABLES, table
 from dashkit.store import CommitInfo, CommitResult, Store, TableWrite
 
 Progress = Callable[[str, dict[str, Any]], None]
-YEAR_OF = {"participation": "year", "awards": "year", "targets": "year", "events": "year(date)"}
+IMPORT_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,15 @@ def plan_import(
     snapshot = store.snapshot()
     workdir = Path(tempfile.mkdtemp(prefix="dashkit-import-"))
     plan = ImportPlan(files=[], base_version=snapshot.version, workdir=workdir)
-    connection = duckdb.connect(":memory:")
+    # A bounded working set: DuckDB spills to the plan's folder rather than holding a big
+    # file's rows in memory (the import must not need more than about one copy of a file).
+    connection = duckdb.connect(
+        ":memory:",
+        config={
+            "memory_limit": IMPORT_MEMORY_LIMIT,
+            "temp_directory": str(workdir / "spill"),
+        },
+    )
     try:
         values.install(connection)
         _load_known_units(connection, snapshot.files.get("units"))
@@ -208,12 +218,24 @@ def _check(
     except DataError as error:
         _file_issue(file_plan, error)
         return
+    _keep_absent_columns(connection, current.get(checked.table), checked, workdir, index)
     file_plan.checked = checked
     file_plan.rows_read = checked.rows_read
     file_plan.issues = _bad_row_issues(staged.bad_rows) + checked.issues
-    file_plan.issue_count = checked.issue_count + len(staged.bad_rows)
+    file_plan.issue_count = checked.issue_count + staged.bad_row_count
     file_plan.warnings = list(head.warnings) + checked.warnings
     file_plan.by_year = _preview(connection, current.get(checked.table), checked, index)
+    if staged.bad_row_count:  # rows too malformed to have a year
+        unknown = next((c for c in file_plan.by_year if c.year is None), YearCounts(None))
+        others = [c for c in file_plan.by_year if c.year is not None]
+        merged = YearCounts(
+            None,
+            unknown.inserted,
+            unknown.replaced,
+            unknown.unchanged,
+            unknown.rejected + staged.bad_row_count,
+        )
+        file_plan.by_year = [*others, merged]
     if checked.table == "units":
         connection.execute(
             f"INSERT INTO known_units SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} "
@@ -296,6 +318,35 @@ def _bad_row_issues(bad_rows: Sequence[Any]) -> list[Issue]:
         )
         for bad in bad_rows
     ]
+
+
+def _keep_absent_columns(
+    connection: duckdb.DuckDBPyConnection,
+    current: Path | None,
+    checked: Checked,
+    workdir: Path,
+    index: int,
+) -> None:
+    """Give the valid rows that replace stored ones the stored values of the columns the file
+    does not have, so that the preview and the commit change only what the file says."""
+    if current is None or not checked.absent or not checked.valid_rows:
+        return
+    contract = table(checked.table)
+    key_match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in contract.key)
+    columns = ", ".join(
+        f"o.{name} AS {name}" if name in checked.absent else f"n.{name} AS {name}"
+        for name in contract.column_names
+    )
+    order = ", ".join(contract.sort_by) or "ALL"
+    target = workdir / f"kept{index}.parquet"
+    connection.execute(
+        f"""COPY (SELECT * FROM (
+                    SELECT {columns} FROM read_parquet('{_quote(checked.valid_path)}') AS n
+                    LEFT JOIN read_parquet('{_quote(current)}') AS o ON {key_match})
+                  ORDER BY {order})
+            TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)"""
+    ).fetchall()
+    checked.valid_path = target
 
 
 def _year_of(table_name: str, alias: str) -> str:

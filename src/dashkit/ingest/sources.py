@@ -36,6 +36,7 @@ DELIMITERS = (",", ";", "\t", "|")
 EXCEL_MAX_ROWS = 1_048_576
 ROW_COLUMN = "__row"
 BATCH_ROWS = 65_536
+MAX_BAD_ROWS = 1_000  # malformed rows described one by one; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class Staged:
     path: Path
     rows: int
     width: int
-    bad_rows: tuple[BadRow, ...]
+    bad_rows: tuple[BadRow, ...]  # the first MAX_BAD_ROWS of them
+    bad_row_count: int = 0
 
 
 def column_names(width: int) -> list[str]:
@@ -148,9 +150,15 @@ class CsvSource(Source):
 
     def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
         bad: list[BadRow] = []
+        skipped: list[int] = []  # every malformed row's number, to keep the others' numbers right
 
         def on_bad_row(row: Any) -> str:
-            bad.append(BadRow(row.number, row.actual_columns, row.expected_columns, row.text[:200]))
+            if row.number is not None:
+                skipped.append(row.number)
+            if len(bad) < MAX_BAD_ROWS:
+                bad.append(
+                    BadRow(row.number, row.actual_columns, row.expected_columns, row.text[:200])
+                )
             return "skip"
 
         names = column_names(width)
@@ -181,8 +189,11 @@ class CsvSource(Source):
             if "Empty CSV file" in str(error):
                 return _write_batches(iter(()), names, target, self.limits, self.name, bad)
             raise DataError("ingest.unreadable", file=self.name, detail=str(error)[:200]) from error
-        numbered = _number_rows(reader, first_data + 1, bad)
-        return _write_batches(numbered, names, target, self.limits, self.name, bad)
+        numbered = _number_rows(reader, first_data + 1, skipped)
+        staged = _write_batches(numbered, names, target, self.limits, self.name, bad)
+        return Staged(
+            staged.path, staged.rows, staged.width, staged.bad_rows, bad_row_count=len(skipped)
+        )
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -200,14 +211,22 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _number_rows(reader: Any, first_number: int, bad: list[BadRow]) -> Iterator[pa.RecordBatch]:
-    """Attach each row's number; rows the parser skipped as malformed keep their numbers."""
+def _number_rows(reader: Any, first_number: int, skipped: list[int]) -> Iterator[pa.RecordBatch]:
+    """Attach each row's number; rows the parser skipped as malformed keep their numbers.
+
+    ``skipped`` grows in file order while the parser reads a block, before that block's batch
+    arrives (single-threaded reading), so one pointer into it is enough.
+    """
     next_number = first_number
+    pending = 0  # position in ``skipped`` of the next malformed row at or after next_number
     for batch in reader:
-        skipped = {row.row for row in bad if row.row is not None and row.row >= next_number}
         numbers: list[int] = []
         while len(numbers) < batch.num_rows:
-            if next_number not in skipped:
+            while pending < len(skipped) and skipped[pending] < next_number:
+                pending += 1
+            if pending < len(skipped) and skipped[pending] == next_number:
+                pending += 1
+            else:
                 numbers.append(next_number)
             next_number += 1
         yield batch.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
@@ -229,7 +248,7 @@ def _write_batches(
             if rows > limits.max_rows:
                 raise DataError("ingest.too_many_rows", file=file_name, limit=limits.max_rows)
             writer.write_batch(batch)
-    return Staged(target, rows, len(names), tuple(bad))
+    return Staged(target, rows, len(names), tuple(bad), bad_row_count=len(bad))
 
 
 # -- XLSX -----------------------------------------------------------------------------------

@@ -43,4 +43,6 @@ SQL_FOLD = (
     "trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize({x}), 'đ', 'd'), 'Đ', 'D'))),"
     " '[^0-9a-z%]+', ' ', 'g'))"
 )
-SQL_NAME_KEY = "lower(regexp_replace(trim(nfc_normalize({x})), '\\s+', ' ', 'g'))"
+# RE2's \s is ASCII only: the no-break spaces that names copied from Word or the web carry are
+# listed too, as Python's \s (in ``name_key``) matches them.
+SQL_NAME_KEY = "lower(trim(regexp_replace(nfc_normalize({x}), '[\\s\u00a0\u202f]+', ' ', 'g')))"

@@ -8,8 +8,10 @@ Steps, all in SQL over the staged Parquet (so a million rows never enter Python)
    error that names it (units are never created silently);
 5. check every rule of the contract and collect every problem, each with the row number the
    user sees, the column as the file names it, the value and a message key;
-6. write the rows with no problem to a Parquet file with exactly the table's stored columns.
-A ``rate`` column is checked against completed/eligible (±0.5 points) and dropped.
+6. write the rows with no problem to a Parquet file with exactly the table's stored columns
+   (those the file does not have are NULL and named in ``Checked.absent``).
+A ``rate`` column is checked against completed/eligible (±0.5 points) and dropped. A file with
+no data rows (a blank template) is not a problem, only a warning.
 """
 
 from __future__ import annotations
@@ -23,12 +25,20 @@ import duckdb
 
 from dashkit.ingest.headers import ColumnMatch, Layout
 from dashkit.ingest.sources import ROW_COLUMN, Staged
-from dashkit.ingest.text import TOTALS_LABELS
+from dashkit.ingest.text import TOTALS_LABELS, fold
 from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
 RATE_TOLERANCE_PP = 0.5
+# Rows with the same key and different content: the message says what "the same" means.
+DUPLICATE_KEYS = {
+    "participation": "ingest.duplicate_conflict",
+    "units": "ingest.duplicate_conflict_units",
+    "events": "ingest.duplicate_conflict_events",
+    "awards": "ingest.duplicate_conflict_awards",
+    "targets": "ingest.duplicate_conflict_targets",
+}
 _PARSE = {
     ColumnKind.INT: ("dk_int({x})", "ingest.not_integer"),
     ColumnKind.YEAR: ("CAST(dk_int({x}) AS INTEGER)", "ingest.not_year"),
@@ -62,6 +72,7 @@ class Checked:
     issues: list[Issue]
     issue_count: int
     warnings: list[tuple[str, dict[str, Any]]]
+    absent: tuple[str, ...] = ()  # stored columns the file does not have (left NULL here)
 
 
 def check_file(
@@ -104,6 +115,8 @@ class _Checker:
         self.headers: dict[tuple[str, str | None], str] = {}
         self.present: set[str] = set()
         self.by_name = False  # unit codes found from units' names
+        self.filled: set[str] = set()  # columns the file lacks whose values were derived
+        self.derived_id = False  # the id column made from the natural key
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -158,7 +171,7 @@ class _Checker:
         )
         totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
         self.sql(
-            f"""CREATE OR REPLACE TEMP TABLE {p}_rows AS
+            f"""CREATE OR REPLACE TEMP VIEW {p}_rows AS
                 SELECT *, dk_fold({first_cell}) IN ({totals}) AS __totals
                 FROM {p}_raw WHERE NOT ({blank})"""
         )
@@ -180,52 +193,68 @@ class _Checker:
                 else:
                     cells.append(f"NULL::VARCHAR AS t_{column.name}")
             selects.append(f"SELECT {', '.join(cells)} FROM {p}_rows WHERE NOT __totals")
-        self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_long AS {' UNION ALL '.join(selects)}")
+        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_long AS {' UNION ALL '.join(selects)}")
         self.present = {name for _, columns in groups for name in columns}
         if any(audience for audience, _ in groups):
             self.present.add("audience")
 
     def _type(self) -> None:
+        """The one materialised copy of the rows: typed, with each cell's text kept beside it."""
         p = self.p
         parts = ["__row", "__group"]
+        joins: list[str] = []
         for column in self.table.columns:
             text = f"t_{column.name}"
-            parts.append(f"{text}")
+            parts.append(text)
             if column.kind is ColumnKind.CODE:
-                parsed = self._code_sql(column.name, column.open_codes, text)
+                joins.append(self._code_join(column.name, text))
+                fallback = text if column.open_codes else "NULL"
+                parsed = f"CASE WHEN {text} IS NULL THEN NULL ELSE coalesce(m_{column.name}.code, {fallback}) END"
             else:
                 parsed = _PARSE[column.kind][0].format(x=text)
             parts.append(f"CAST({parsed} AS {column.kind.sql_type}) AS {column.name}")
         self.sql(
-            f"CREATE OR REPLACE TEMP TABLE {p}_typed AS SELECT {', '.join(parts)} FROM {p}_long"
+            f"CREATE OR REPLACE TEMP TABLE {p}_typed AS SELECT {', '.join(parts)} "
+            f"FROM {p}_long AS l {' '.join(joins)}"
         )
         self._fill_missing()
 
-    def _code_sql(self, family: str, open_codes: bool, text: str) -> str:
-        aliases = CODE_ALIASES.get(family, {})
-        pairs = [(code, code) for code in aliases] + [
-            (alias, code) for code, names in aliases.items() for alias in names
-        ]
-        cases = " ".join(
-            f"WHEN dk_fold({text}) = dk_fold('{alias.replace(chr(39), chr(39) * 2)}') THEN '{code}'"
-            for alias, code in pairs
+    def _code_join(self, family: str, text: str) -> str:
+        """Coded words → codes, folding each *distinct* word once (folding is the costly part)."""
+        by_key = {
+            fold(alias): (alias, code)
+            for code, names in CODE_ALIASES.get(family, {}).items()
+            for alias in (code, *names)
+        }  # spellings that fold alike ("Cán bộ, đảng viên" / "Cán bộ đảng viên") once: map keys are unique
+        entries = ", ".join(
+            f"(dk_fold('{alias.replace(chr(39), chr(39) * 2)}'), '{code}')"
+            for alias, code in by_key.values()
         )
-        fallback = text if open_codes else "NULL"
-        return f"CASE WHEN {text} IS NULL THEN NULL {cases} ELSE {fallback} END"
+        return (
+            f"LEFT JOIN (SELECT v, map_from_entries([{entries}])[dk_fold(v)] AS code "
+            f"FROM (SELECT DISTINCT {text} AS v FROM {self.p}_long WHERE {text} IS NOT NULL)) "
+            f"AS m_{family} ON m_{family}.v = l.{text}"
+        )
 
     def _fill_missing(self) -> None:
         """Columns a file may leave out: the year (from the caller or the title), an award's
         year (from its date), the derived ids, the unit code (from the unit's name)."""
         p = self.p
         names = set(self.table.column_names)
+        # a file without data rows (a blank template) has no row a missing column could spoil
+        has_rows = bool(self.sql(f"SELECT count(*) FROM {p}_typed")[0][0])
         if "year" in names and "year" not in self.present:
             if self.year is not None and YEAR_MIN <= self.year <= YEAR_MAX:
                 self.sql(f"UPDATE {p}_typed SET year = {int(self.year)}")
-            elif self.table.column("year").required and not (
-                self.table.name == "awards" and "date" in self.present
+                self.filled.add("year")
+            elif (
+                has_rows
+                and self.table.column("year").required
+                and not (self.table.name == "awards" and "date" in self.present)
             ):
                 self.file_issues.append(Issue(None, "year", None, None, "ingest.no_year", {}))
         if self.table.name == "awards":
+            self.filled.add("year")
             self.sql(
                 f"UPDATE {p}_typed SET year = year(date) WHERE year IS NULL AND t_year IS NULL"
             )
@@ -244,6 +273,7 @@ class _Checker:
                 f"WHERE NOT ({nulls})"
             )
             self.present.add(id_column)
+            self.derived_id = True
         if "unit_id" in names and "unit_id" not in self.present and self.table.name != "units":
             name_column = "t_unit_name" if "unit_name" in self.present else None
             if name_column is not None:
@@ -251,12 +281,25 @@ class _Checker:
                     f"""UPDATE {p}_typed AS t SET unit_id = k.unit_id
                         FROM (SELECT name_key, min(unit_id) AS unit_id, count(*) AS n
                               FROM {self.known_units} GROUP BY name_key) AS k
-                        WHERE k.n = 1 AND k.name_key = lower(regexp_replace({name_column}, '\\s+', ' ', 'g'))"""
+                        WHERE k.n = 1 AND k.name_key = dk_name_key({name_column})"""
                 )
                 self.by_name = True
-            elif self.table.column("unit_id").required:
+                self.filled.add("unit_id")
+            elif has_rows and self.table.column("unit_id").required:
                 self.file_issues.append(
                     Issue(None, "unit_id", None, None, "ingest.no_unit_column", {})
+                )
+        # A required column the file does not have at all: one problem for the file, not an
+        # empty cell in every row (nor rows that pass here and fail when stored).
+        reported = {issue.column for issue in self.file_issues}
+        for column in self.table.stored_columns:
+            if (
+                has_rows
+                and column.required
+                and column.name not in self.present | self.filled | reported
+            ):
+                self.file_issues.append(
+                    Issue(None, column.name, None, None, "ingest.missing_column", {})
                 )
 
     def _collect_issues(self) -> str:
@@ -273,8 +316,15 @@ class _Checker:
             )
 
         derived = {self.table.key[0]} if self.table.natural_key else set()
+        # an id derived from a natural key the file lacks a column of: that column is the
+        # file's problem (``missing_column``), not an empty id in every row
+        underivable = self.derived_id and not set(self.table.natural_key) <= (
+            self.present | self.filled
+        )
         for column in self.table.columns:
             name = column.name
+            if underivable and name == self.table.key[0]:
+                continue
             if column.required and name in self.present | derived and name not in ("unit_id",):
                 add(f"{name} IS NULL AND t_{name} IS NULL", name, "ingest.required")
             parse_key = _PARSE[column.kind][1]
@@ -346,13 +396,13 @@ class _Checker:
                 add("unit_id IS NULL AND t_unit_id IS NULL", "unit_id", "ingest.required")
         elif self.by_name:
             add(
-                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND lower(regexp_replace(t_unit_name, '\\s+', ' ', 'g')) "
+                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND dk_name_key(t_unit_name) "
                 f"IN (SELECT name_key FROM {known} GROUP BY name_key HAVING count(*) > 1)",
                 "unit_name",
                 "ingest.ambiguous_unit_name",
             )
             add(
-                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND lower(regexp_replace(t_unit_name, '\\s+', ' ', 'g')) "
+                f"unit_id IS NULL AND t_unit_name IS NOT NULL AND dk_name_key(t_unit_name) "
                 f"NOT IN (SELECT name_key FROM {known})",
                 "unit_name",
                 "ingest.unknown_unit_name",
@@ -361,21 +411,31 @@ class _Checker:
 
     def _duplicate_issues(self, selects: list[str]) -> None:
         """Rows with the same key: identical ones are kept once (a warning); different ones
-        are all errors, each naming the others."""
+        are all errors, each naming the others. Only repeated keys are looked at closely."""
         p = self.p
         key = ", ".join(self.table.key)
         content = ", ".join(self.table.column_names)
+        required_keys = (
+            " AND ".join(
+                f"{k} IS NOT NULL" for k in self.table.key if self.table.column(k).required
+            )
+            or "TRUE"
+        )
+        match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM k.{k}" for k in self.table.key)
         self.sql(
             f"""CREATE OR REPLACE TEMP TABLE {p}_dups AS
-                SELECT __row, __group,
-                       count(DISTINCT ({content})) OVER (PARTITION BY {key}) AS variants,
-                       list(__row) OVER (PARTITION BY {key}) AS rows_with_key,
-                       row_number() OVER (PARTITION BY {content} ORDER BY __row) AS copy
-                FROM {p}_typed WHERE {" AND ".join(f"{k} IS NOT NULL" for k in self.table.key if self.table.column(k).required) or "TRUE"}"""
+                WITH repeated AS (
+                    SELECT {key}, count(DISTINCT ({content})) AS variants,
+                           list(__row ORDER BY __row) AS rows_with_key
+                    FROM {p}_typed WHERE {required_keys} GROUP BY ALL HAVING count(*) > 1)
+                SELECT t.__row, t.__group, k.variants, k.rows_with_key,
+                       row_number() OVER (PARTITION BY {", ".join("t." + c for c in self.table.column_names)}
+                                          ORDER BY t.__row) AS copy
+                FROM {p}_typed AS t JOIN repeated AS k ON {match}"""
         )
         selects.append(
-            f"SELECT __row AS row, __group AS grp, '{self.table.key[0]}' AS col, NULL AS value, "
-            f"'ingest.duplicate_conflict' AS key, "
+            f"SELECT __row AS row, __group AS grp, NULL AS col, NULL AS value, "  # the whole row
+            f"'{DUPLICATE_KEYS.get(self.table.name, 'ingest.duplicate_conflict')}' AS key, "
             f"json_object('rows', array_to_string(list_filter(rows_with_key, lambda r: r <> __row), ', ')) AS params "
             f"FROM {p}_dups WHERE variants > 1"
         )
@@ -386,7 +446,16 @@ class _Checker:
     def _finish(self, issues_table: str) -> Checked:
         p = self.p
         issues = list(self.file_issues)
-        total = self.sql(f"SELECT count(*) FROM {issues_table}")[0][0] + len(issues)
+        grouped = sorted({column for column, audience in self.headers if audience is not None})
+        per_group = (
+            f"CASE WHEN col IN ({', '.join(repr(column) for column in grouped)}) THEN grp END"
+            if grouped
+            else "NULL"
+        )
+        total = self.sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT row, col, {per_group}, value, key "
+            f"FROM {issues_table})"
+        )[0][0] + len(issues)
         rows = self.sql(
             f"SELECT row, grp, col, value, key, params FROM {issues_table} "
             f"ORDER BY row, col LIMIT {MAX_ISSUES}"
@@ -409,6 +478,8 @@ class _Checker:
             )
         rows_read = self.sql(f"SELECT count(DISTINCT __row) FROM {p}_typed")[0][0]
         table_rows = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0]
+        if not rows_read and not self.file_issues:
+            self.warnings.append(("ingest.no_data_rows", {}))
         if self.file_issues:
             rejected = table_rows
             valid_filter = "FALSE"
@@ -440,4 +511,9 @@ class _Checker:
             issues=issues,
             issue_count=total,
             warnings=self.warnings,
+            absent=tuple(
+                name
+                for name in self.table.column_names
+                if name not in self.present | self.filled and name not in self.table.key
+            ),
         )

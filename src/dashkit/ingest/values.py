@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import duckdb
 
-from dashkit.ingest.text import SQL_FOLD
+from dashkit.ingest.text import SQL_FOLD, SQL_NAME_KEY
 
 MACROS: tuple[str, ...] = (
-    "CREATE OR REPLACE TEMP MACRO dk_clean(x) AS nullif(trim(nfc_normalize(x)), '')",
+    # trim() drops spaces of every kind (no-break too) but not tabs and line breaks
+    "CREATE OR REPLACE TEMP MACRO dk_clean(x) AS "
+    "nullif(trim(trim(trim(nfc_normalize(x)), chr(9) || chr(10) || chr(13))), '')",
     f"CREATE OR REPLACE TEMP MACRO dk_fold(x) AS {SQL_FOLD.format(x='x')}",
+    f"CREATE OR REPLACE TEMP MACRO dk_name_key(x) AS {SQL_NAME_KEY.format(x='x')}",
     "CREATE OR REPLACE TEMP MACRO dk_compact(x) AS regexp_replace(x, '[\\s\u00a0]', '', 'g')",
     """CREATE OR REPLACE TEMP MACRO dk_int_text(v) AS CASE
         WHEN regexp_full_match(v, '[+-]?\\d{1,3}([.,]\\d{3})+') THEN regexp_replace(v, '[.,]', '', 'g')
