@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 from typing import Any
 
+from dashkit.cli.user import current_user
 from dashkit.i18n import Translator
 from dashkit.store import Store, history, resolve_data_dir, rolled_back_by_undo, undo
 
@@ -67,7 +67,7 @@ def run_history(args: argparse.Namespace, t: Translator) -> int:
 def run_undo(args: argparse.Namespace, t: Translator) -> int:
     store = Store(resolve_data_dir(args.data_dir))
     rolled_back = rolled_back_by_undo(store, args.import_id)
-    result = undo(store, args.import_id, user=getpass.getuser())
+    result = undo(store, args.import_id, user=current_user())
     print(t("cli.undo_done", import_id=args.import_id, version=result.version))
     for entry in rolled_back:
         if entry.commit_id != args.import_id:

@@ -7,12 +7,12 @@ Progress goes to stderr when it is a terminal; ``--json`` prints the stable shap
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from dashkit.cli.user import current_user
 from dashkit.errors import DataError
 from dashkit.i18n import Translator
 from dashkit.ingest import FilePlan, ImportOptions, InputFile, commit_import, plan_import
@@ -53,7 +53,9 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         ok = plan.ok or args.skip_invalid
         if ok and not args.dry_run:
             try:
-                result = commit_import(store, plan, skip_invalid=args.skip_invalid, user=_user())
+                result = commit_import(
+                    store, plan, skip_invalid=args.skip_invalid, user=current_user()
+                )
                 import_id = result.commit_id
             except DataError as error:
                 refused, ok = t.error(error.key, error.params), False
@@ -68,13 +70,6 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         else:
             print(_text(plan.files, payload, t, refused))
     return 0 if payload["ok"] else 1
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 def _file_json(file_plan: FilePlan, t: Translator) -> dict[str, Any]:
@@ -140,7 +135,8 @@ def _text(
     elif payload["import_id"]:
         lines.append(t("cli.import_done", import_id=payload["import_id"]))
     elif payload["ok"]:
-        lines.append(t("cli.import_nothing"))
+        no_rows = all(file_plan.rows_read == 0 for file_plan in files)
+        lines.append(t("cli.import_no_rows") if no_rows else t("cli.import_nothing"))
     else:
         lines.append(t("cli.import_refused"))
     return "\n".join(lines)

@@ -136,8 +136,16 @@ def derive_id(prefix: str, *parts: object) -> str:
 _YEAR = Column(
     "year", ColumnKind.YEAR, required=True, aliases=("Năm",), minimum=YEAR_MIN, maximum=YEAR_MAX
 )
-_UNIT_ID = Column("unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã"))
-_UNIT_NAME_ALIASES = ("Tên đơn vị", "Đơn vị", "Tổ chức cơ sở đảng", "Chi bộ, đảng bộ cơ sở")
+_UNIT_ID = Column(
+    "unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã", "Unit code")
+)
+_UNIT_NAME_ALIASES = (
+    "Tên đơn vị",
+    "Đơn vị",
+    "Tổ chức cơ sở đảng",
+    "Chi bộ, đảng bộ cơ sở",
+    "Unit name",
+)
 # Files that name units instead of giving their codes: read to find the code, never stored.
 _UNIT_NAME_INPUT = Column("unit_name", ColumnKind.TEXT, aliases=_UNIT_NAME_ALIASES, stored=False)
 _AUDIENCE_REQUIRED = Column(
@@ -162,22 +170,24 @@ UNITS = Table(
             required=True,
             aliases=_UNIT_NAME_ALIASES,
         ),
-        Column("parent_id", ColumnKind.TEXT, aliases=("Mã đơn vị cấp trên",)),
+        Column("parent_id", ColumnKind.TEXT, aliases=("Mã đơn vị cấp trên", "Parent unit code")),
         Column(
             "unit_type", ColumnKind.TEXT, aliases=("Loại hình đơn vị", "Loại đơn vị", "Loại hình")
         ),
-        Column("unit_group", ColumnKind.TEXT, aliases=("Khu / nhóm", "Khu", "Nhóm")),
+        Column(
+            "unit_group", ColumnKind.TEXT, aliases=("Khu / nhóm", "Khu", "Nhóm", "Group / zone")
+        ),
         Column(
             "active_from",
             ColumnKind.YEAR,
-            aliases=("Hoạt động từ năm", "Từ năm"),
+            aliases=("Hoạt động từ năm", "Từ năm", "Active from year"),
             minimum=YEAR_MIN,
             maximum=YEAR_MAX,
         ),
         Column(
             "active_to",
             ColumnKind.YEAR,
-            aliases=("Hoạt động đến năm", "Đến năm"),
+            aliases=("Hoạt động đến năm", "Đến năm", "Active until year"),
             minimum=YEAR_MIN,
             maximum=YEAR_MAX,
         ),
@@ -198,7 +208,11 @@ PARTICIPATION = Table(
         _UNIT_NAME_INPUT,
         _AUDIENCE_REQUIRED,
         Column(
-            "eligible", ColumnKind.INT, required=True, aliases=("Tổng số", "Số lượng"), minimum=0
+            "eligible",
+            ColumnKind.INT,
+            required=True,
+            aliases=("Tổng số", "Số lượng", "Total"),
+            minimum=0,
         ),
         Column(
             "completed",
@@ -211,7 +225,7 @@ PARTICIPATION = Table(
         Column(
             "rate",
             ColumnKind.RATE,
-            aliases=("Tỷ lệ", "Tỷ lệ (%)"),
+            aliases=("Tỷ lệ", "Tỷ lệ (%)", "Rate (%)"),
             minimum=0,
             maximum=100,
             stored=False,
@@ -225,10 +239,13 @@ PARTICIPATION = Table(
 EVENTS = Table(
     name="events",
     columns=(
-        Column("event_id", ColumnKind.TEXT, required=True, aliases=("Mã hoạt động",)),
+        Column("event_id", ColumnKind.TEXT, required=True, aliases=("Mã hoạt động", "Event code")),
         Column("date", ColumnKind.DATE, required=True, aliases=("Ngày", "Thời gian")),
         Column(
-            "unit_id", ColumnKind.TEXT, required=True, aliases=("Mã đơn vị", "Mã đơn vị tổ chức")
+            "unit_id",
+            ColumnKind.TEXT,
+            required=True,
+            aliases=("Mã đơn vị", "Mã đơn vị tổ chức", "Unit code"),
         ),
         Column(
             "unit_name",
@@ -255,7 +272,9 @@ EVENTS = Table(
 AWARDS = Table(
     name="awards",
     columns=(
-        Column("award_id", ColumnKind.TEXT, required=True, aliases=("Mã khen thưởng",)),
+        Column(
+            "award_id", ColumnKind.TEXT, required=True, aliases=("Mã khen thưởng", "Award code")
+        ),
         _YEAR,
         Column("date", ColumnKind.DATE, aliases=("Ngày", "Ngày khen thưởng")),
         _UNIT_ID,
@@ -264,14 +283,14 @@ AWARDS = Table(
             "recipient_type",
             ColumnKind.CODE,
             required=True,
-            aliases=("Tập thể/Cá nhân", "Đối tượng khen"),
+            aliases=("Tập thể/Cá nhân", "Collective/Individual", "Đối tượng khen"),
             codes=RECIPIENT_TYPES,
         ),
         Column(
             "recipient_name",
             ColumnKind.TEXT,
             required=True,
-            aliases=("Tên tập thể/cá nhân", "Họ và tên"),
+            aliases=("Tên tập thể/cá nhân", "Recipient", "Họ và tên"),
         ),
         Column(
             "award_type",
@@ -301,11 +320,11 @@ TARGETS = Table(
             "target_rate",
             ColumnKind.RATE,
             required=True,
-            aliases=("Chỉ tiêu", "Chỉ tiêu (%)"),
+            aliases=("Chỉ tiêu", "Chỉ tiêu (%)", "Target (%)"),
             minimum=0,
             maximum=100,
         ),
-        Column("unit_id", ColumnKind.TEXT, aliases=("Mã đơn vị",)),
+        Column("unit_id", ColumnKind.TEXT, aliases=("Mã đơn vị", "Unit code")),
         _UNIT_NAME_INPUT,
     ),
     key=("year", "audience", "unit_id"),
