@@ -79,3 +79,21 @@ def test_a_file_with_problems_lists_them_and_cannot_be_committed(app: AppTest) -
     app.checkbox(key="import_skip_invalid").check().run()
     commit = app.button(key="import_commit")
     assert not commit.disabled and commit.label == "Nhập 1 dòng"
+
+
+def test_an_unmatched_column_can_be_mapped_by_hand_and_is_remembered(app: AppTest) -> None:
+    odd = "Năm,Mã đơn vị,Đối tượng,Tổng số,SL tham gia\n2019,CS001,Đảng viên,10,9\n".encode()
+    app.switch_page(IMPORT_PAGE).run()
+    app.file_uploader[0].set_value(("la.csv", odd, "text/csv")).run()
+    assert "Có 1 lỗi" in app.error[0].value  # "Đã học tập" missing: the column is not recognised
+    mapping = next(box for box in app.selectbox if box.label == "SL tham gia")
+    mapping.set_value("completed").run()
+    app.button(
+        key=next(b.key for b in app.button if b.key and b.key.startswith("remember_"))
+    ).click().run()
+    assert not app.exception
+    assert not app.error
+    assert app.button(key="import_commit").label == "Nhập 1 dòng"
+    # A later file with the same headers is read the same way without asking.
+    app.file_uploader[0].set_value(("la-2.csv", odd.replace(b"2019", b"2020"), "text/csv")).run()
+    assert not app.error
