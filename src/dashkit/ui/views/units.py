@@ -91,11 +91,22 @@ def _ranking(frame: pd.DataFrame, selection: Selection, audience: str, t: Transl
         return
     st.subheader(t("units.movers", year=selection.year, previous=selection.year - 1))
     columns = ["unit_name", "previous_rate", "rate", "delta_pp"]
-    for title, movers in (
-        (t("units.improved"), changes.nlargest(MOVERS, "delta_pp")),
-        (t("units.declined"), changes.nsmallest(MOVERS, "delta_pp")),
+    for title, movers, none_key in (
+        (
+            t("units.improved"),
+            changes[changes["delta_pp"] > 0].nlargest(MOVERS, "delta_pp"),
+            "units.none_improved",
+        ),
+        (
+            t("units.declined"),
+            changes[changes["delta_pp"] < 0].nsmallest(MOVERS, "delta_pp"),
+            "units.none_declined",
+        ),
     ):
         st.markdown(f"**{title}**")
+        if movers.empty:
+            st.caption(t(none_key))
+            continue
         st.dataframe(
             _points(tables.labelled(movers[columns], t), t), hide_index=True, width="stretch"
         )
