@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from dashkit.cli import (
+    bench_cmd,
     demo_cmd,
     history_cmd,
     import_cmd,
@@ -50,6 +51,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         import_cmd,
         history_cmd,
         template_cmd,
+        bench_cmd,
         serve_cmd,
     ):
         module.add_parser(commands, common, t)

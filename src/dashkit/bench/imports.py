@@ -1,0 +1,51 @@
+"""The import measured against its floor: ``dashkit import`` of a big participation CSV (plan and
+commit into a copy of the store) and DuckDB's ``read_csv`` of the same file ``COPY``'d to Parquet."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from dashkit.ingest import InputFile, commit_import, plan_import
+from dashkit.store import Store
+
+
+def write_csv(store: Store, path: Path, rows: int, year: int = 2030) -> int:
+    """A participation CSV of about ``rows`` rows for the store's grassroots units, written the
+    way offices write it (Vietnamese headers and audience words, thousands with dots)."""
+    connection = duckdb.connect(":memory:")
+    units_file = store.snapshot().files["units"]
+    connection.execute(
+        f"""COPY (
+            WITH units AS (SELECT unit_id FROM read_parquet('{units_file}')
+                           WHERE unit_id NOT IN (SELECT parent_id FROM read_parquet('{units_file}')
+                                                 WHERE parent_id IS NOT NULL)),
+            grid AS (SELECT y AS "Năm", unit_id AS "Mã đơn vị", a AS "Đối tượng",
+                            (20 + hash(unit_id, y, a) % 2000)::BIGINT AS total
+                     FROM units, range({year}, {year} + 100) AS ys(y),
+                          (VALUES ('Đảng viên'), ('Người lao động')) AS aud(a))
+            SELECT "Năm", "Mã đơn vị", "Đối tượng", replace(format('{{:,}}', total), ',', '.') AS "Tổng số",
+                   (total * 9 // 10)::BIGINT AS "Đã học tập"
+            FROM grid LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')"""
+    ).fetchall()
+    count = int(connection.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()[0][0])
+    connection.close()
+    return count
+
+
+def project(store_root: Path, scratch: Path, csv: Path) -> None:
+    """Plan and commit ``csv`` into a fresh copy of the store at ``store_root``."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(store_root, scratch)
+    store = Store(scratch)
+    with plan_import(store, [InputFile(csv.name, csv)]) as plan:
+        if not plan.ok:
+            raise RuntimeError(f"bench import refused: {plan.files[0].issues[:3]}")
+        commit_import(store, plan)
+
+
+def duckdb_floor(csv: Path, target: Path) -> None:
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{target}' (FORMAT parquet)")

@@ -1,0 +1,183 @@
+"""``dashkit bench [--scale demo|city|national] [--json] [--repetitions N]``: the benchmark harness.
+
+Builds the demo data and the chosen scale's synthetic data in a temporary directory, then
+measures (each the median, min and max of at least five runs after a warm-up): the Overview's
+first render and rerun (in a separate process that also reports its peak memory after serving
+every page), the key figures by the project against a hand-written DuckDB query and against
+pandas, and an import of a big CSV against DuckDB's own read. The ratios the goals are stated
+in come out of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dashkit.bench import imports, kpis
+from dashkit.bench.synthetic import SCALES, build
+from dashkit.bench.timing import MIN_REPETITIONS, measure
+from dashkit.i18n import Translator
+from dashkit.store import Store
+
+IMPORT_ROWS = {"demo": 10_000, "city": 100_000, "national": 1_000_000}
+GOALS = {
+    "overview_rerun": 1.5,  # national / demo
+    "first_render": 1.5,  # national / demo
+    "kpis_vs_floor": 1.5,  # project / DuckDB
+    "kpis_vs_pandas": 1 / 5,  # project / pandas: at least 5x faster
+    "import_vs_floor": 3.0,  # project / DuckDB
+    "peak_rss_mb": 1024.0,
+}
+
+
+def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
+    parser = commands.add_parser("bench", parents=[common], help=t("cli.bench_help"))
+    parser.add_argument(
+        "--scale", choices=("demo", *SCALES), default="demo", help=t("cli.bench_scale_help")
+    )
+    parser.add_argument("--json", action="store_true", help=t("cli.json_help"))
+    parser.add_argument(
+        "--repetitions", type=int, default=MIN_REPETITIONS, help=t("cli.bench_reps_help")
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, t: Translator) -> int:
+    with tempfile.TemporaryDirectory(prefix="dashkit-bench-") as folder:
+        result = bench(
+            args.scale, Path(folder), max(args.repetitions, MIN_REPETITIONS), t, quiet=args.json
+        )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(render_table(result, t))
+    return 0
+
+
+def _say(t: Translator, quiet: bool, key: str, **params: object) -> None:
+    if not quiet:
+        print(t(key, **params), file=sys.stderr, flush=True)
+
+
+def bench(
+    scale: str, folder: Path, repetitions: int, t: Translator, *, quiet: bool = False
+) -> dict[str, Any]:
+    _say(t, quiet, "cli.bench_building", scale=scale)
+    demo = build("demo", folder / "demo")
+    store = demo if scale == "demo" else build(scale, folder / scale)
+    timings: dict[str, dict[str, float]] = {}
+    stores = {"demo": demo} if scale == "demo" else {"demo": demo, scale: store}
+    peak: dict[str, float] = {}
+    for name, each in stores.items():
+        _say(t, quiet, "cli.bench_ui", scale=name)
+        ui = _ui_timings(each.root, repetitions)
+        timings[f"first_render_{name}"] = ui["first_render"]
+        timings[f"overview_rerun_{name}"] = ui["overview_rerun"]
+        peak[name] = float(ui["peak_rss_mb"])
+    _say(t, quiet, "cli.bench_kpis", scale=scale)
+    year = max(
+        int(row[0]) for row in store.snapshot().rows("SELECT DISTINCT year FROM participation")
+    )
+    files = {name: path for name, path in store.snapshot().files.items() if path is not None}
+    expected = kpis.project(store, year)
+    for label, figures in (
+        ("duckdb", kpis.duckdb_floor(files, year)),
+        ("pandas", kpis.pandas_naive(files, year)),
+    ):
+        if not _same(figures, expected):
+            raise RuntimeError(f"the {label} figures differ from the project's")
+    timings[f"kpis_project_{scale}"] = measure(
+        lambda: kpis.project(store, year), repetitions
+    ).as_dict()
+    timings[f"kpis_duckdb_{scale}"] = measure(
+        lambda: kpis.duckdb_floor(files, year), repetitions
+    ).as_dict()
+    timings[f"kpis_pandas_{scale}"] = measure(
+        lambda: kpis.pandas_naive(files, year), repetitions
+    ).as_dict()
+    rows = IMPORT_ROWS[scale]
+    label = "1m" if rows == 1_000_000 else f"{rows // 1000}k"
+    _say(t, quiet, "cli.bench_import", rows=t.integer(rows))
+    csv = folder / f"participation-{label}.csv"
+    written = imports.write_csv(store, csv, rows)
+    timings[f"import_project_{label}"] = measure(
+        lambda: imports.project(store.root, folder / "import-scratch", csv), repetitions
+    ).as_dict()
+    timings[f"import_duckdb_{label}"] = measure(
+        lambda: imports.duckdb_floor(csv, folder / "floor.parquet"), repetitions
+    ).as_dict()
+    result: dict[str, Any] = {
+        "scale": scale,
+        "sizes": {**_sizes(store), "import_rows": written},
+        "timings_ms": timings,
+        f"peak_rss_mb_{scale}": peak[scale],
+    }
+    result["ratios"] = _ratios(result, scale, label)
+    return result
+
+
+def _ui_timings(root: Path, repetitions: int) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "dashkit.ui.benchmark", str(root), str(repetitions)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"the UI benchmark failed:\n{completed.stderr[-2000:]}")
+    parsed: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return parsed
+
+
+def _sizes(store: Store) -> dict[str, int]:
+    snapshot = store.snapshot()
+    return {name: int(snapshot.scalar(f"SELECT count(*) FROM {name}")) for name in snapshot.files}
+
+
+def _same(left: Any, right: Any) -> bool:
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, float) and isinstance(right, float):
+        return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
+    return bool(left == right)
+
+
+def _ratios(result: dict[str, Any], scale: str, label: str) -> dict[str, float]:
+    timings = result["timings_ms"]
+
+    def median(name: str) -> float:
+        return float(timings[name]["median"])
+
+    ratios = {
+        "kpis_vs_floor": median(f"kpis_project_{scale}") / median(f"kpis_duckdb_{scale}"),
+        "kpis_vs_pandas": median(f"kpis_project_{scale}") / median(f"kpis_pandas_{scale}"),
+        "import_vs_floor": median(f"import_project_{label}") / median(f"import_duckdb_{label}"),
+    }
+    if scale != "demo":
+        ratios["first_render"] = median(f"first_render_{scale}") / median("first_render_demo")
+        ratios["overview_rerun"] = median(f"overview_rerun_{scale}") / median("overview_rerun_demo")
+    return {name: round(value, 3) for name, value in ratios.items()}
+
+
+def render_table(result: dict[str, Any], t: Translator) -> str:
+    lines = [t("cli.bench_heading", scale=result["scale"])]
+    lines.append("  " + ", ".join(f"{name}={rows:,}" for name, rows in result["sizes"].items()))
+    lines.append(f"  {'':32} {'median':>10} {'min':>10} {'max':>10}  (ms)")
+    for name, timing in result["timings_ms"].items():
+        lines.append(
+            f"  {name:32} {timing['median']:>10,.1f} {timing['min']:>10,.1f} {timing['max']:>10,.1f}"
+        )
+    for key, value in result.items():
+        if key.startswith("peak_rss_mb"):
+            lines.append(f"  {key}: {value:,.0f} MB (≤ {GOALS['peak_rss_mb']:,.0f})")
+    for name, ratio in result["ratios"].items():
+        goal = GOALS[name]
+        met = ratio <= goal
+        lines.append(f"  {name}: {ratio:.2f} (≤ {goal:.2f}) {'✓' if met else '✗'}")
+    return "\n".join(lines)
