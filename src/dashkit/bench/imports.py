@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from dashkit.ingest import InputFile, commit_import, plan_import
+from dashkit.schema import YEAR_MAX
 from dashkit.store import Store
 
 
@@ -24,11 +25,11 @@ def write_csv(store: Store, path: Path, rows: int, year: int = 2030) -> int:
                                                  WHERE parent_id IS NOT NULL)),
             grid AS (SELECT y AS "Năm", unit_id AS "Mã đơn vị", a AS "Đối tượng",
                             (20 + hash(unit_id, y, a) % 2000)::BIGINT AS total
-                     FROM units, range({year}, {year} + 100) AS ys(y),
+                     FROM units, range({year}, {YEAR_MAX} + 1) AS ys(y),
                           (VALUES ('Đảng viên'), ('Người lao động')) AS aud(a))
             SELECT "Năm", "Mã đơn vị", "Đối tượng", replace(format('{{:,}}', total), ',', '.') AS "Tổng số",
                    (total * 9 // 10)::BIGINT AS "Đã học tập"
-            FROM grid LIMIT {rows}
+            FROM grid ORDER BY "Năm", "Mã đơn vị", "Đối tượng" LIMIT {rows}
         ) TO '{path}' (HEADER, DELIMITER ',')"""
     ).fetchall()
     count = int(connection.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchall()[0][0])
