@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashkit.metrics.rates import with_deltas
-from dashkit.metrics.tables import unit_ranking_table
 from dashkit.queries import (
     Scope,
     award_counts,
+    below_target_counts,
     event_counts,
     participation_by_year,
     reporting_counts,
@@ -96,16 +96,19 @@ def year_kpis(snapshot: Snapshot, year: int, scope: Scope) -> YearKpis:
 
 
 def _participation(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, AudienceKpi]:
-    by_year = with_deltas(participation_by_year(snapshot, scope))
+    by_year = with_deltas(participation_by_year(snapshot, scope, (year - 1, year)))
     targets = targets_by_year(snapshot, scope)
-    units = unit_ranking_table(snapshot, year, scope)
+    below = {
+        str(row["audience"]): (int(row["units"]), int(row["below"]))
+        for row in below_target_counts(snapshot, year, scope).to_dict("records")
+    }
     result: dict[str, AudienceKpi] = {}
     for row in by_year[by_year["year"] == year].to_dict("records"):
         audience = str(row["audience"])
         target = targets[(targets["year"] == year) & (targets["audience"] == audience)][
             "target_rate"
         ]
-        of_audience = units[units["audience"] == audience]
+        units, under = below.get(audience, (0, 0))
         result[audience] = AudienceKpi(
             audience=audience,
             eligible=int(row["eligible"]),
@@ -114,8 +117,8 @@ def _participation(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Aud
             previous_rate=_number(row["previous_rate"]),
             delta_pp=_number(row["delta_pp"]),
             target_rate=_number(target.iloc[0]) if len(target) else None,
-            units_below_target=int(of_audience["below"].sum()),
-            units_with_figures=len(of_audience),
+            units_below_target=under,
+            units_with_figures=units,
         )
     return result
 

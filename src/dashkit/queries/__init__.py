@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dashkit.queries.activity import award_counts, event_counts
 from dashkit.queries.options import FilterOptions, filter_options, unit_choices
-from dashkit.queries.participation import participation_by_year, targets_by_year, unit_results
+from dashkit.queries.participation import (
+    below_target_counts,
+    participation_by_year,
+    targets_by_year,
+    unit_results,
+)
 from dashkit.queries.reporting import ReportingCounts, reporting_counts
 from dashkit.queries.scope import Scope
 
@@ -20,6 +25,7 @@ __all__ = [
     "ReportingCounts",
     "Scope",
     "award_counts",
+    "below_target_counts",
     "event_counts",
     "filter_options",
     "participation_by_year",

@@ -8,9 +8,14 @@ from dashkit.queries.scope import Scope
 from dashkit.store import Snapshot
 
 
-def participation_by_year(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
-    """Σeligible and Σcompleted per year and audience: columns year, audience, eligible, completed."""
+def participation_by_year(
+    snapshot: Snapshot, scope: Scope, years: tuple[int, ...] = ()
+) -> pd.DataFrame:
+    """Σeligible and Σcompleted per year and audience (only ``years`` when given, which lets
+    DuckDB skip the other years' row groups): columns year, audience, eligible, completed."""
     where, params = scope.conditions()
+    if years:
+        where, params = f"list_contains($years, year) AND {where}", {"years": list(years), **params}
     return snapshot.frame(
         f"""
         SELECT year, audience, sum(eligible)::BIGINT AS eligible, sum(completed)::BIGINT AS completed
@@ -56,4 +61,30 @@ def unit_results(snapshot: Snapshot, year: int | None, scope: Scope) -> pd.DataF
         GROUP BY ALL ORDER BY p.audience, p.unit_id, p.year
         """,
         params,
+    )
+
+
+def below_target_counts(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
+    """Per audience: units with figures for ``year`` and how many are under their target (their
+    own, else the general one); a unit with nobody eligible is not counted as under. Columns
+    audience, units, below."""
+    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
+    return snapshot.frame(
+        f"""
+        WITH per_unit AS (
+            SELECT p.unit_id, p.audience, sum(p.eligible) AS eligible, sum(p.completed) AS completed,
+                   coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
+            FROM participation AS p
+            LEFT JOIN targets AS own
+                   ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
+            LEFT JOIN targets AS general
+                   ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
+            WHERE p.year = $year AND {where}
+            GROUP BY p.unit_id, p.audience
+        )
+        SELECT audience, count(*)::BIGINT AS units,
+               count(*) FILTER (WHERE eligible > 0 AND completed / eligible < target_rate / 100)::BIGINT AS below
+        FROM per_unit GROUP BY audience ORDER BY audience
+        """,
+        {"year": year, **params},
     )

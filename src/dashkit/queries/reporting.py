@@ -20,11 +20,12 @@ _ACTIVE = (
 def expected_units_sql(scope: Scope) -> tuple[str, dict[str, object]]:
     """SELECT unit_id of the units expected to report in ``$year`` within ``scope``."""
     where, params = scope.unit_condition("e.unit_id")
+    # An anti-join against the set of active parents: one hash join, not a probe per unit.
     sql = f"""
         SELECT e.unit_id FROM units AS e
         WHERE {_ACTIVE.format(alias="e")} AND {where}
-          AND NOT EXISTS (SELECT 1 FROM units AS c
-                          WHERE c.parent_id = e.unit_id AND {_ACTIVE.format(alias="c")})
+          AND e.unit_id NOT IN (SELECT c.parent_id FROM units AS c
+                                WHERE c.parent_id IS NOT NULL AND {_ACTIVE.format(alias="c")})
     """
     return sql, params
 
