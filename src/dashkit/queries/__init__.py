@@ -13,6 +13,7 @@ from dashkit.queries.activity import award_counts, event_counts
 from dashkit.queries.options import FilterOptions, filter_options, unit_choices
 from dashkit.queries.participation import (
     below_target_counts,
+    lowest_units,
     participation_by_year,
     targets_by_year,
     unit_results,
@@ -28,6 +29,7 @@ __all__ = [
     "below_target_counts",
     "event_counts",
     "filter_options",
+    "lowest_units",
     "participation_by_year",
     "reporting_counts",
     "targets_by_year",

@@ -64,6 +64,20 @@ def unit_results(snapshot: Snapshot, year: int | None, scope: Scope) -> pd.DataF
     )
 
 
+_PER_UNIT = """
+    SELECT p.unit_id, p.audience, sum(p.eligible) AS eligible, sum(p.completed) AS completed,
+           coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
+    FROM participation AS p
+    LEFT JOIN targets AS own
+           ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
+    LEFT JOIN targets AS general
+           ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
+    WHERE p.year = $year AND {where}
+    GROUP BY p.unit_id, p.audience
+"""
+_BELOW = "eligible > 0 AND completed / eligible < target_rate / 100"
+
+
 def below_target_counts(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
     """Per audience: units with figures for ``year`` and how many are under their target (their
     own, else the general one); a unit with nobody eligible is not counted as under. Columns
@@ -71,20 +85,33 @@ def below_target_counts(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataF
     where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
     return snapshot.frame(
         f"""
-        WITH per_unit AS (
-            SELECT p.unit_id, p.audience, sum(p.eligible) AS eligible, sum(p.completed) AS completed,
-                   coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
-            FROM participation AS p
-            LEFT JOIN targets AS own
-                   ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
-            LEFT JOIN targets AS general
-                   ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
-            WHERE p.year = $year AND {where}
-            GROUP BY p.unit_id, p.audience
-        )
-        SELECT audience, count(*)::BIGINT AS units,
-               count(*) FILTER (WHERE eligible > 0 AND completed / eligible < target_rate / 100)::BIGINT AS below
+        WITH per_unit AS ({_PER_UNIT.format(where=where)})
+        SELECT audience, count(*)::BIGINT AS units, count(*) FILTER (WHERE {_BELOW})::BIGINT AS below
         FROM per_unit GROUP BY audience ORDER BY audience
         """,
         {"year": year, **params},
+    )
+
+
+def lowest_units(
+    snapshot: Snapshot, year: int, scope: Scope, audience: str, below_only: bool, limit: int
+) -> pd.DataFrame:
+    """The ``limit`` units with the lowest rate for ``audience`` in ``year`` (only those under
+    their target when ``below_only``), lowest first: columns unit_id, unit_name, eligible,
+    completed, target_rate, rate, below. Ranked in SQL: at national scale only ``limit`` rows
+    leave DuckDB."""
+    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
+    return snapshot.frame(
+        f"""
+        WITH per_unit AS ({_PER_UNIT.format(where=where)}),
+        ranked AS (
+            SELECT *, completed / eligible AS rate, ({_BELOW}) AS below FROM per_unit
+            WHERE audience = $audience AND eligible > 0 {"AND " + _BELOW if below_only else ""}
+            ORDER BY rate, unit_id LIMIT {int(limit)})
+        SELECT r.unit_id, coalesce(u.unit_name, r.unit_id) AS unit_name, r.eligible::BIGINT AS eligible,
+               r.completed::BIGINT AS completed, r.target_rate, r.rate, coalesce(r.below, false) AS below
+        FROM ranked AS r LEFT JOIN units AS u ON u.unit_id = r.unit_id
+        ORDER BY r.rate, r.unit_id
+        """,
+        {"year": year, "audience": audience, **params},
     )

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashkit.metrics import YearKpis, rate_by_year, unit_ranking_table, year_kpis
-from dashkit.queries import FilterOptions, Scope, filter_options, unit_choices
+from dashkit.metrics import YearKpis, rate_by_year, year_kpis
+from dashkit.queries import FilterOptions, Scope, filter_options, lowest_units, unit_choices
 from dashkit.queries import activity as activity_q
 from dashkit.queries import quality as quality_q
 from dashkit.queries import units as units_q
@@ -63,11 +63,6 @@ def trend(root: str, version: int, scope: Scope) -> pd.DataFrame:
     return rate_by_year(_snapshot(root, version), scope)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def ranking(root: str, version: int, year: int, scope: Scope) -> pd.DataFrame:
-    return unit_ranking_table(_snapshot(root, version), year, scope)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def units(
     root: str, version: int, unit_groups: tuple[str, ...], unit_types: tuple[str, ...]
@@ -93,6 +88,7 @@ _QUERIES: dict[str, Any] = {
     "awards_by_unit": activity_q.awards_by_unit,
     "award_list": activity_q.award_list,
     "award_counts_by_year": activity_q.award_counts_by_year,
+    "lowest_units": lowest_units,
 }
 
 

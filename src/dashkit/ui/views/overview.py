@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashkit.charts import RankingLabels, TrendLabels, rate_trend, unit_ranking
 from dashkit.i18n import Translator
+from dashkit.metrics import YearKpis
 from dashkit.ui import data, filters, tiles
 from dashkit.ui.page import start
 
@@ -28,7 +29,7 @@ def render() -> None:
         st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
     tiles.show(kpis, t)
     _trend(ref, selection, t)
-    _ranking(ref, selection, t)
+    _ranking(ref, selection, kpis, t)
 
 
 def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> None:
@@ -47,12 +48,13 @@ def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> No
     st.plotly_chart(rate_trend(frame, labels=labels), key="trend_chart")
 
 
-def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> None:
-    frame = data.ranking(ref.root, ref.version, selection.year, selection.scope)
-    if frame.empty:
+def _ranking(
+    ref: data.DataRef, selection: filters.Selection, kpis: YearKpis, t: Translator
+) -> None:
+    audiences = [code for code, kpi in kpis.participation.items() if kpi.units_with_figures]
+    if not audiences:
         return
     st.subheader(t("overview.ranking_heading", year=selection.year))
-    audiences = list(dict.fromkeys(frame["audience"]))
     left, right = st.columns(2)
     with left:
         audience = (
@@ -78,16 +80,30 @@ def _ranking(ref: data.DataRef, selection: filters.Selection, t: Translator) -> 
             )
             or "lowest"
         )
-    rows = frame[frame["audience"] == audience]
-    below = int(rows["below"].sum())
-    st.caption(t("overview.ranking_caption", below=t.integer(below), total=t.integer(len(rows))))
-    if mode == "below":
-        rows = rows[rows["below"]]
-    elif mode == "lowest":
-        rows = rows.nsmallest(LOWEST_COUNT, "rate")
-    if len(rows) > MAX_BARS:
+    kpi = kpis.participation[audience]
+    st.caption(
+        t(
+            "overview.ranking_caption",
+            below=t.integer(kpi.units_below_target),
+            total=t.integer(kpi.units_with_figures),
+        )
+    )
+    shown = {
+        "lowest": LOWEST_COUNT,
+        "below": kpi.units_below_target,
+        "all": kpi.units_with_figures,
+    }[mode]
+    if shown > MAX_BARS:
         st.caption(t("overview.ranking_capped", count=MAX_BARS))
-        rows = rows.nsmallest(MAX_BARS, "rate")
+    rows = data.fetch(
+        ref,
+        "lowest_units",
+        selection.year,
+        selection.scope,
+        audience,
+        mode == "below",
+        min(shown, MAX_BARS),
+    )
     if rows.empty:
         st.success(t("overview.none_below"), icon=":material/check_circle:")
         return
