@@ -49,3 +49,21 @@ def test_a_link_with_bad_parameters_opens_with_defaults_and_says_so(app: AppTest
     assert app.title[0].value == "Tổng quan"
     notices = " ".join(toast.value for toast in app.toast)
     assert "year=1800" in notices and "unit=NO-SUCH-UNIT" in notices and "lang=xx" in notices
+
+
+def test_with_many_units_the_picker_searches_instead_of_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashkit.bench.synthetic import build
+
+    build("city", tmp_path / "city")  # 1,021 units: more than the picker lists
+    monkeypatch.setenv("DASHKIT_DATA_DIR", str(tmp_path / "city"))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception
+    assert "unit" not in [box.key for box in app.multiselect]  # nothing listed before a search
+    app.text_input(key="unit_search").set_value("00012").run()
+    assert app.multiselect(key="unit").options == ["Chi bộ cơ sở 00012"]
+    app.multiselect(key="unit").set_value(["G00012"]).run()
+    assert (
+        next(metric.value for metric in app.metric if metric.label == "Đơn vị đã báo cáo") == "1/1"
+    )

@@ -10,7 +10,7 @@ as Σcompleted / Σeligible.
 from __future__ import annotations
 
 from dashkit.queries.activity import award_counts, event_counts
-from dashkit.queries.options import FilterOptions, filter_options, unit_choices
+from dashkit.queries.options import FilterOptions, filter_options, search_units, unit_choices
 from dashkit.queries.participation import (
     below_target_counts,
     lowest_units,
@@ -32,6 +32,7 @@ __all__ = [
     "lowest_units",
     "participation_by_year",
     "reporting_counts",
+    "search_units",
     "targets_by_year",
     "unit_choices",
     "unit_results",

@@ -62,3 +62,27 @@ def unit_choices(
         params,
     )
     return [(str(unit_id), str(name)) for unit_id, name in rows]
+
+
+def search_units(
+    snapshot: Snapshot,
+    text: str,
+    unit_groups: tuple[str, ...] = (),
+    unit_types: tuple[str, ...] = (),
+    limit: int = 50,
+) -> list[tuple[str, str]]:
+    """Up to ``limit`` (unit_id, unit_name) whose code or name contains ``text`` (any case)."""
+    conditions = ["(unit_id ILIKE '%' || $text || '%' OR unit_name ILIKE '%' || $text || '%')"]
+    params: dict[str, object] = {"text": text}
+    if unit_groups:
+        conditions.append("list_contains($groups, unit_group)")
+        params["groups"] = list(unit_groups)
+    if unit_types:
+        conditions.append("list_contains($types, unit_type)")
+        params["types"] = list(unit_types)
+    rows = snapshot.rows(
+        f"SELECT unit_id, unit_name FROM units WHERE {' AND '.join(conditions)} "
+        f"ORDER BY parent_id IS NOT NULL, unit_name LIMIT {int(limit)}",
+        params,
+    )
+    return [(str(unit_id), str(name)) for unit_id, name in rows]

@@ -15,7 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from dashkit.metrics import YearKpis, rate_by_year, year_kpis
-from dashkit.queries import FilterOptions, Scope, filter_options, lowest_units, unit_choices
+from dashkit.queries import (
+    FilterOptions,
+    Scope,
+    filter_options,
+    lowest_units,
+    search_units,
+    unit_choices,
+)
 from dashkit.queries import activity as activity_q
 from dashkit.queries import quality as quality_q
 from dashkit.queries import units as units_q
@@ -137,3 +144,10 @@ def report_file(
             scope=scope,
         )
         return path.read_bytes()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def unit_search(
+    root: str, version: int, text: str, unit_groups: tuple[str, ...], unit_types: tuple[str, ...]
+) -> dict[str, str]:
+    return dict(search_units(_snapshot(root, version), text, unit_groups, unit_types))

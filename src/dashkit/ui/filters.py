@@ -19,6 +19,7 @@ from dashkit.queries import FilterOptions, Scope
 from dashkit.ui import data
 
 MULTI_KEYS = ("group", "type", "unit", "aud")
+LISTED_UNITS = 300  # more units than this are searched for, not listed
 LOADED = "_filters_from_url"
 
 
@@ -42,15 +43,7 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
         year = st.selectbox(t("filters.year"), years, key="year")
         groups = _multi(t("filters.unit_group"), options.unit_groups, "group", t)
         types = _multi(t("filters.unit_type"), options.unit_types, "type", t)
-        unit_names = data.units(ref.root, ref.version, groups, types)
-        picked = _multi(
-            t("filters.units"),
-            tuple(unit_names),
-            "unit",
-            t,
-            format_func=lambda unit_id: unit_names.get(unit_id, unit_id),
-            help_text=t("filters.units_help"),
-        )
+        picked = _unit_picker(ref, every_unit, groups, types, t)
         audiences = _multi(
             t("filters.audience"),
             options.audiences,
@@ -65,6 +58,37 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
     return Selection(
         year=int(year if year is not None else years[0]),
         scope=Scope(unit_groups=groups, unit_types=types, unit_ids=picked, audiences=audiences),
+    )
+
+
+def _unit_picker(
+    ref: data.DataRef,
+    every_unit: dict[str, str],
+    groups: tuple[str, ...],
+    types: tuple[str, ...],
+    t: Translator,
+) -> tuple[str, ...]:
+    """All units in the list when there are few; past ``LISTED_UNITS``, a search box whose
+    matches (and the units already picked) are the list, so the browser never gets 50,000."""
+    if len(every_unit) <= LISTED_UNITS:
+        offered = tuple(data.units(ref.root, ref.version, groups, types))
+    else:
+        text = st.text_input(
+            t("filters.unit_search"), key="unit_search", placeholder=t("filters.unit_search_hint")
+        )
+        found = (
+            data.unit_search(ref.root, ref.version, text.strip(), groups, types)
+            if text.strip()
+            else {}
+        )
+        offered = tuple(dict.fromkeys([*st.session_state.get("unit", []), *found]))
+    return _multi(
+        t("filters.units"),
+        offered,
+        "unit",
+        t,
+        format_func=lambda unit_id: every_unit.get(unit_id, unit_id),
+        help_text=t("filters.units_help"),
     )
 
 
