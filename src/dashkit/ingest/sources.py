@@ -12,6 +12,7 @@ Contract:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -215,20 +217,22 @@ def _number_rows(reader: Any, first_number: int, skipped: list[int]) -> Iterator
     """Attach each row's number; rows the parser skipped as malformed keep their numbers.
 
     ``skipped`` grows in file order while the parser reads a block, before that block's batch
-    arrives (single-threaded reading), so one pointer into it is enough.
+    arrives (single-threaded reading). A batch of n rows covers the numbers from the next one
+    up, less the skipped numbers among them: found by bisection, numbered with numpy.
     """
     next_number = first_number
-    pending = 0  # position in ``skipped`` of the next malformed row at or after next_number
     for batch in reader:
-        numbers: list[int] = []
-        while len(numbers) < batch.num_rows:
-            while pending < len(skipped) and skipped[pending] < next_number:
-                pending += 1
-            if pending < len(skipped) and skipped[pending] == next_number:
-                pending += 1
-            else:
-                numbers.append(next_number)
-            next_number += 1
+        count = batch.num_rows
+        low = bisect.bisect_left(skipped, next_number)
+        gaps = 0  # skipped numbers inside this batch's span (the span widens with each one)
+        while (found := bisect.bisect_left(skipped, next_number + count + gaps) - low) != gaps:
+            gaps = found
+        numbers = np.arange(next_number, next_number + count + gaps, dtype=np.int64)
+        if gaps:
+            numbers = numbers[
+                ~np.isin(numbers, np.asarray(skipped[low : low + gaps], dtype=np.int64))
+            ]
+        next_number += count + gaps
         yield batch.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
 
 

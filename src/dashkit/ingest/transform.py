@@ -414,7 +414,6 @@ class _Checker:
         are all errors, each naming the others. Only repeated keys are looked at closely."""
         p = self.p
         key = ", ".join(self.table.key)
-        content = ", ".join(self.table.column_names)
         required_keys = (
             " AND ".join(
                 f"{k} IS NOT NULL" for k in self.table.key if self.table.column(k).required
@@ -424,10 +423,14 @@ class _Checker:
         match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM k.{k}" for k in self.table.key)
         self.sql(
             f"""CREATE OR REPLACE TEMP TABLE {p}_dups AS
-                WITH repeated AS (
-                    SELECT {key}, count(DISTINCT ({content})) AS variants,
-                           list(__row ORDER BY __row) AS rows_with_key
-                    FROM {p}_typed WHERE {required_keys} GROUP BY ALL HAVING count(*) > 1)
+                WITH repeated_keys AS (  -- cheap first: most files repeat no key at all
+                    SELECT {key} FROM {p}_typed WHERE {required_keys} GROUP BY ALL HAVING count(*) > 1),
+                repeated AS (
+                    SELECT {", ".join("t." + k for k in self.table.key)},
+                           count(DISTINCT ({", ".join("t." + c for c in self.table.column_names)})) AS variants,
+                           list(t.__row ORDER BY t.__row) AS rows_with_key
+                    FROM {p}_typed AS t JOIN repeated_keys AS r ON {match.replace("k.", "r.")}
+                    GROUP BY ALL)
                 SELECT t.__row, t.__group, k.variants, k.rows_with_key,
                        row_number() OVER (PARTITION BY {", ".join("t." + c for c in self.table.column_names)}
                                           ORDER BY t.__row) AS copy
