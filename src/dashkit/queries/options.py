@@ -44,18 +44,27 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
     )
 
 
-def unit_choices(
-    snapshot: Snapshot, unit_groups: tuple[str, ...] = (), unit_types: tuple[str, ...] = ()
-) -> list[tuple[str, str]]:
-    """(unit_id, unit_name) of the units a picker offers, parents first, within groups and types."""
-    conditions = ["TRUE"]
-    params: dict[str, object] = {}
+def _group_type_conditions(
+    unit_groups: tuple[str, ...],
+    unit_types: tuple[str, ...],
+    conditions: list[str],
+    params: dict[str, object],
+) -> None:
     if unit_groups:
         conditions.append("list_contains($groups, unit_group)")
         params["groups"] = list(unit_groups)
     if unit_types:
         conditions.append("list_contains($types, unit_type)")
         params["types"] = list(unit_types)
+
+
+def unit_choices(
+    snapshot: Snapshot, unit_groups: tuple[str, ...] = (), unit_types: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """(unit_id, unit_name) of the units a picker offers, parents first, within groups and types."""
+    conditions = ["TRUE"]
+    params: dict[str, object] = {}
+    _group_type_conditions(unit_groups, unit_types, conditions, params)
     rows = snapshot.rows(
         f"SELECT unit_id, unit_name FROM units WHERE {' AND '.join(conditions)} "
         "ORDER BY parent_id IS NOT NULL, unit_name",
@@ -74,12 +83,7 @@ def search_units(
     """Up to ``limit`` (unit_id, unit_name) whose code or name contains ``text`` (any case)."""
     conditions = ["(unit_id ILIKE '%' || $text || '%' OR unit_name ILIKE '%' || $text || '%')"]
     params: dict[str, object] = {"text": text}
-    if unit_groups:
-        conditions.append("list_contains($groups, unit_group)")
-        params["groups"] = list(unit_groups)
-    if unit_types:
-        conditions.append("list_contains($types, unit_type)")
-        params["types"] = list(unit_types)
+    _group_type_conditions(unit_groups, unit_types, conditions, params)
     rows = snapshot.rows(
         f"SELECT unit_id, unit_name FROM units WHERE {' AND '.join(conditions)} "
         f"ORDER BY parent_id IS NOT NULL, unit_name LIMIT {int(limit)}",

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashkit.charts import RankingLabels, TrendLabels, rate_trend, unit_ranking
+from dashkit.charts import TrendLabels, rate_trend, unit_ranking
 from dashkit.i18n import Translator
+from dashkit.report.chart_labels import ranking_labels
 from dashkit.report.content import ReportContent
 
 RANKING_LIMIT = 20
@@ -64,15 +65,7 @@ def report_charts(content: ReportContent, t: Translator) -> tuple[Chart, ...]:
             )
         else:
             title = t("charts.ranking_title", audience=name, year=content.year)
-        labels_r = RankingLabels(
-            title=title,
-            x_title=t("charts.rate_axis"),
-            met_name=t("charts.met"),
-            below_name=t("charts.below"),
-            target_name=t("charts.target"),
-            separators=t.plotly_separators,
-            percent_suffix=t.percent_suffix,
-        )
+        labels_r = ranking_labels(t, title)
         charts.append(
             _chart(f"ranking-{index}", "units", title, unit_ranking(rows, labels=labels_r))
         )

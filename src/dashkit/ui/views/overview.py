@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashkit.charts import RankingLabels, TrendLabels, rate_trend, unit_ranking
+from dashkit.charts import TrendLabels, rate_trend, unit_ranking
 from dashkit.i18n import Translator
 from dashkit.metrics import YearKpis
+from dashkit.report.chart_labels import ranking_labels
 from dashkit.ui import data, filters, tiles
 from dashkit.ui.page import start
 
@@ -107,14 +108,8 @@ def _ranking(
     if rows.empty:
         st.success(t("overview.none_below"), icon=":material/check_circle:")
         return
-    labels = RankingLabels(
-        title=t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year),
-        x_title=t("charts.rate_axis"),
-        met_name=t("charts.met"),
-        below_name=t("charts.below"),
-        target_name=t("charts.target"),
-        separators=t.plotly_separators,
-        percent_suffix=t.percent_suffix,
+    labels = ranking_labels(
+        t, t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year)
     )
     st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")
 

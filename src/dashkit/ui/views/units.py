@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashkit.charts import HeatmapLabels, RankingLabels, rate_heatmap, unit_ranking
+from dashkit.charts import HeatmapLabels, rate_heatmap, unit_ranking
 from dashkit.i18n import Translator
 from dashkit.metrics import below_target, compliance_by_year, rate_changes, with_rates
+from dashkit.report.chart_labels import ranking_labels
 from dashkit.ui import data, tables
 from dashkit.ui.filters import Selection
 from dashkit.ui.page import start
@@ -75,14 +76,8 @@ def _ranking(frame: pd.DataFrame, selection: Selection, audience: str, t: Transl
     drawn = year_rows.nsmallest(MAX_ROWS_DRAWN, "rate")
     if len(year_rows) > MAX_ROWS_DRAWN:
         st.caption(t("units.lowest_drawn", count=MAX_ROWS_DRAWN))
-    labels = RankingLabels(
-        title=t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year),
-        x_title=t("charts.rate_axis"),
-        met_name=t("charts.met"),
-        below_name=t("charts.below"),
-        target_name=t("charts.target"),
-        separators=t.plotly_separators,
-        percent_suffix=t.percent_suffix,
+    labels = ranking_labels(
+        t, t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year)
     )
     st.plotly_chart(unit_ranking(drawn, labels=labels), key="units_ranking_chart")
     changes = rate_changes(frame, selection.year)
