@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from dashkit.demo import build_demo
@@ -65,3 +67,35 @@ def test_seventy_nine_grassroots_units_under_one_committee(demo_store: Store) ->
     assert snapshot.scalar("SELECT count(*) FROM units WHERE parent_id IS NULL") == 1
     assert snapshot.scalar("SELECT count(*) FROM units WHERE parent_id IS NOT NULL") == 79
     assert snapshot.scalar("SELECT count(DISTINCT unit_group) FROM units") >= 3
+
+
+def test_quality_flags_an_event_dated_outside_the_campaign_years(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import pandas as pd
+
+    from dashkit.queries.quality import misdated_events
+    from dashkit.store import CommitInfo, TableWrite
+
+    root = tmp_path / "data"
+    shutil.copytree(demo_dir, root)
+    store = Store(root)
+    assert misdated_events(store.snapshot(), Scope()).empty
+    typo = pd.DataFrame(
+        [
+            {
+                "event_id": "E-typo",
+                "date": "2081-05-15",
+                "unit_id": "CS001",
+                "event_type": "review",
+                "title": "Sơ kết (năm gõ nhầm)",
+                "audience": None,
+                "attendees": 10,
+            }
+        ]
+    )
+    store.commit([TableWrite("events", typo)], CommitInfo(op="import"))
+    flagged = misdated_events(store.snapshot(), Scope())
+    assert list(flagged["title"]) == ["Sơ kết (năm gõ nhầm)"]

@@ -66,7 +66,7 @@ def test_awards_page_shows_the_seed_awards(app: AppTest) -> None:
 def test_quality_page_lists_its_flags(app: AppTest) -> None:
     open_page(app, "quality")
     titles = [expander.label for expander in app.expander]
-    assert len(titles) == 5
+    assert len(titles) == 6
     assert any(title.startswith("Đạt 100 % tất cả các năm") for title in titles)
 
 

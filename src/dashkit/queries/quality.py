@@ -5,6 +5,7 @@ Each function returns the rows behind one flag (empty: nothing to worry about):
 - a unit whose eligible count rises or falls by more than half from one year to the next;
 - a unit at 100 % every year it reported (three years or more);
 - a unit expected to report in a year that reported nothing;
+- an event dated in a year the campaign has no figures for, or in the future;
 - an award dated outside its year.
 """
 
@@ -101,6 +102,22 @@ def misdated_awards(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
         SELECT a.year, a.date, a.recipient_name, a.award_type, a.awarding_body, a.unit_id
         FROM awards AS a WHERE a.date IS NOT NULL AND year(a.date) <> a.year AND {where}
         ORDER BY a.year, a.date
+        """,
+        params,
+    )
+
+
+def misdated_events(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
+    """Events dated in a year the campaign has no figures for, or in the future: a typo in the
+    year (2081 for 2018) or an event filed under the wrong campaign."""
+    where, params = scope.unit_condition("e.unit_id")
+    return snapshot.frame(
+        f"""
+        SELECT e.date, e.event_type, e.title, coalesce(u.unit_name, e.unit_id) AS unit_name
+        FROM events AS e LEFT JOIN units AS u ON u.unit_id = e.unit_id
+        WHERE (year(e.date) NOT IN (SELECT DISTINCT year FROM participation) OR e.date > current_date)
+          AND {where}
+        ORDER BY e.date, e.title
         """,
         params,
     )

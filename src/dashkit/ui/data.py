@@ -88,6 +88,7 @@ _QUERIES: dict[str, Any] = {
     "always_complete": quality_q.always_complete,
     "silent_units": quality_q.silent_units,
     "misdated_awards": quality_q.misdated_awards,
+    "misdated_events": quality_q.misdated_events,
     "event_counts": activity_q.event_counts,
     "events_by_month": activity_q.events_by_month,
     "events_by_unit": activity_q.events_by_unit,

@@ -39,6 +39,11 @@ def render() -> None:
             data.fetch(ref, "silent_units", options.years, scope),
         ),
         (
+            "misdated_events",
+            t("quality.misdated_events"),
+            data.fetch(ref, "misdated_events", scope),
+        ),
+        (
             "misdated_awards",
             t("quality.misdated_awards"),
             data.fetch(ref, "misdated_awards", scope),
