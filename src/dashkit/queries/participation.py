@@ -64,16 +64,18 @@ def unit_results(snapshot: Snapshot, year: int | None, scope: Scope) -> pd.DataF
     )
 
 
+# One row per unit and audience for the year, with its target. No GROUP BY: the key of
+# participation is (year, unit_id, audience) and the store refuses duplicate keys, so within one
+# year each row already is a unit's figure.
 _PER_UNIT = """
-    SELECT p.unit_id, p.audience, sum(p.eligible) AS eligible, sum(p.completed) AS completed,
-           coalesce(any_value(own.target_rate), any_value(general.target_rate)) AS target_rate
-    FROM participation AS p
-    LEFT JOIN targets AS own
-           ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
+    WITH sums AS (
+        SELECT p.unit_id, p.audience, p.eligible, p.completed
+        FROM participation AS p WHERE p.year = $year AND {where})
+    SELECT s.*, coalesce(own.target_rate, general.target_rate) AS target_rate
+    FROM sums AS s
+    LEFT JOIN targets AS own ON own.year = $year AND own.audience = s.audience AND own.unit_id = s.unit_id
     LEFT JOIN targets AS general
-           ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
-    WHERE p.year = $year AND {where}
-    GROUP BY p.unit_id, p.audience
+           ON general.year = $year AND general.audience = s.audience AND general.unit_id IS NULL
 """
 _BELOW = "eligible > 0 AND completed / eligible < target_rate / 100"
 

@@ -41,11 +41,9 @@ def reporting_counts(snapshot: Snapshot, year: int, scope: Scope) -> ReportingCo
     audience_sql, audience_params = scope.audience_condition("p.audience")
     row = snapshot.rows(
         f"""
-        WITH expected AS ({expected_sql})
-        SELECT (SELECT count(*) FROM expected),
-               (SELECT count(DISTINCT p.unit_id) FROM participation AS p
-                WHERE p.year = $year AND {audience_sql}
-                  AND p.unit_id IN (SELECT unit_id FROM expected))
+        WITH expected AS MATERIALIZED ({expected_sql}),
+        reported AS (SELECT DISTINCT p.unit_id FROM participation AS p WHERE p.year = $year AND {audience_sql})
+        SELECT count(*), count(r.unit_id) FROM expected AS e LEFT JOIN reported AS r ON r.unit_id = e.unit_id
         """,
         {"year": year, **params, **audience_params},
     )[0]
