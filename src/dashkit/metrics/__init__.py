@@ -11,7 +11,6 @@ from __future__ import annotations
 from dashkit.metrics.kpis import AudienceKpi, YearKpis, year_kpis
 from dashkit.metrics.rates import below_target, rate, with_deltas, with_rates
 from dashkit.metrics.tables import (
-    compliance_by_year,
     rate_by_year,
     rate_changes,
     unit_ranking_table,
@@ -21,7 +20,6 @@ __all__ = [
     "AudienceKpi",
     "YearKpis",
     "below_target",
-    "compliance_by_year",
     "rate",
     "rate_by_year",
     "rate_changes",

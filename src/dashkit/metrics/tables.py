@@ -23,25 +23,6 @@ def unit_ranking_table(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFr
     return units
 
 
-def compliance_by_year(unit_years: pd.DataFrame) -> pd.DataFrame:
-    """Per year and audience: the share of people who studied (Σ/Σ) and the share of units that
-    met their target. ``unit_years``: unit_year_results' columns."""
-    if unit_years.empty:
-        return pd.DataFrame(columns=["year", "audience", "rate", "units", "units_met", "share_met"])
-    units = with_rates(unit_years)
-    units["met"] = ~below_target(units) & units["target_rate"].notna()
-    units["has_target"] = units["target_rate"].notna()
-    grouped = units.groupby(["year", "audience"], as_index=False).agg(
-        eligible=("eligible", "sum"),
-        completed=("completed", "sum"),
-        units=("has_target", "sum"),
-        units_met=("met", "sum"),
-    )
-    grouped = with_rates(grouped)
-    grouped["share_met"] = (grouped["units_met"] / grouped["units"]).where(grouped["units"] > 0)
-    return grouped[["year", "audience", "rate", "units", "units_met", "share_met"]]
-
-
 def rate_changes(unit_years: pd.DataFrame, year: int) -> pd.DataFrame:
     """Each unit's change in percentage points from the year before to ``year``, per audience:
     unit_id, unit_name, audience, previous_rate, rate, delta_pp (units with both years only)."""

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashkit.queries.participation import unit_results
 from dashkit.queries.reporting import expected_units_sql
 from dashkit.queries.scope import Scope
 from dashkit.store import Snapshot
-
-
-def unit_year_results(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
-    """Σ per unit, year and audience with the applicable target, for every year."""
-    return unit_results(snapshot, None, scope)
 
 
 def parents(snapshot: Snapshot) -> pd.DataFrame:
@@ -79,3 +73,44 @@ def completeness_by_year(snapshot: Snapshot, years: tuple[int, ...], scope: Scop
         )[0]
         rows.append({"year": year, "expected": int(expected), "reported": int(reported)})
     return pd.DataFrame(rows, columns=["year", "expected", "reported"])
+
+
+def unit_history(snapshot: Snapshot, unit_ids: tuple[str, ...], audience: str) -> pd.DataFrame:
+    """Every year's figures of the given units for ``audience``: columns unit_id, unit_name,
+    year, audience, eligible, completed (for the heatmap of a handful of units)."""
+    return snapshot.frame(
+        """
+        SELECT p.unit_id, coalesce(u.unit_name, p.unit_id) AS unit_name, p.year, p.audience,
+               p.eligible, p.completed
+        FROM participation AS p LEFT JOIN units AS u ON u.unit_id = p.unit_id
+        WHERE p.audience = $audience AND list_contains($units, p.unit_id)
+        ORDER BY p.unit_id, p.year
+        """,
+        {"audience": audience, "units": list(unit_ids)},
+    )
+
+
+def compliance_by_year(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
+    """Per year and audience: the share of people who studied (Σ/Σ) and the share of units, among
+    those with a target, that met it. Columns year, audience, rate, units, units_met, share_met."""
+    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
+    return snapshot.frame(
+        f"""
+        WITH rows AS (
+            SELECT p.year, p.audience, p.eligible, p.completed,
+                   coalesce(own.target_rate, general.target_rate) AS target_rate
+            FROM participation AS p
+            LEFT JOIN targets AS own
+                   ON own.year = p.year AND own.audience = p.audience AND own.unit_id = p.unit_id
+            LEFT JOIN targets AS general
+                   ON general.year = p.year AND general.audience = p.audience AND general.unit_id IS NULL
+            WHERE {where})
+        SELECT year, audience, sum(completed) / nullif(sum(eligible), 0) AS rate,
+               count(*) FILTER (WHERE target_rate IS NOT NULL)::BIGINT AS units,
+               count(*) FILTER (WHERE target_rate IS NOT NULL AND NOT (eligible > 0
+                                AND completed / eligible < target_rate / 100))::BIGINT AS units_met,
+               units_met / nullif(units, 0) AS share_met
+        FROM rows GROUP BY year, audience ORDER BY year, audience
+        """,
+        params,
+    )

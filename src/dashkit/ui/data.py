@@ -22,6 +22,7 @@ from dashkit.queries import (
     lowest_units,
     search_units,
     unit_choices,
+    unit_results,
 )
 from dashkit.queries import activity as activity_q
 from dashkit.queries import quality as quality_q
@@ -78,7 +79,9 @@ def units(
 
 
 _QUERIES: dict[str, Any] = {
-    "unit_year_results": units_q.unit_year_results,
+    "unit_results": unit_results,
+    "unit_history": units_q.unit_history,
+    "compliance_by_year": units_q.compliance_by_year,
     "parents": units_q.parents,
     "children_rollup": units_q.children_rollup,
     "missing_reports": units_q.missing_reports,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashkit.charts import HeatmapLabels, rate_heatmap, unit_ranking
 from dashkit.i18n import Translator
-from dashkit.metrics import below_target, compliance_by_year, rate_changes, with_rates
+from dashkit.metrics import below_target, rate_changes, with_rates
 from dashkit.report.chart_labels import ranking_labels
 from dashkit.ui import data, tables
 from dashkit.ui.filters import Selection
@@ -22,11 +22,12 @@ def render() -> None:
     if page is None:
         return
     t, ref, options, selection = page.t, page.ref, page.options, page.selection
-    unit_years = data.fetch(ref, "unit_year_results", selection.scope)
-    if unit_years.empty:
+    # One year of units (and the year before, for the changes): never every unit × every year.
+    year_rows = data.fetch(ref, "unit_results", selection.year, selection.scope)
+    if year_rows.empty:
         st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
         return
-    audiences = list(dict.fromkeys(unit_years["audience"]))
+    audiences = list(dict.fromkeys(year_rows["audience"]))
     audience = (
         st.segmented_control(
             t("overview.ranking_audience"),
@@ -38,7 +39,9 @@ def render() -> None:
         )
         or audiences[0]
     )
-    of_audience = unit_years[unit_years["audience"] == audience]
+    of_audience = year_rows[year_rows["audience"] == audience]
+    previous = data.fetch(ref, "unit_results", selection.year - 1, selection.scope)
+    previous = previous[previous["audience"] == audience]
     ranking, by_year, hierarchy, reporting, lagging = st.tabs(
         [
             t("units.tab_ranking"),
@@ -49,19 +52,21 @@ def render() -> None:
         ]
     )
     with ranking:
-        _ranking(of_audience, selection, audience, t)
+        _ranking(of_audience, previous, selection, audience, t)
     with by_year:
-        _heatmap(of_audience, selection, audience, t)
+        _heatmap(ref, selection, audience, len(of_audience), t)
     with hierarchy:
         _hierarchy(ref, selection, t)
     with reporting:
-        _reporting(ref, selection, options.years, unit_years, t)
+        _reporting(ref, selection, options.years, t)
     with lagging:
         _lagging(of_audience, selection, audience, t)
 
 
-def _ranking(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
-    year_rows = with_rates(frame[frame["year"] == selection.year])
+def _ranking(
+    frame: pd.DataFrame, previous: pd.DataFrame, selection: Selection, audience: str, t: Translator
+) -> None:
+    year_rows = with_rates(frame)
     if year_rows.empty:
         st.caption(t("overview.no_participation", year=selection.year))
         return
@@ -80,7 +85,7 @@ def _ranking(frame: pd.DataFrame, selection: Selection, audience: str, t: Transl
         t, t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year)
     )
     st.plotly_chart(unit_ranking(drawn, labels=labels), key="units_ranking_chart")
-    changes = rate_changes(frame, selection.year)
+    changes = rate_changes(pd.concat([frame, previous], ignore_index=True), selection.year)
     if changes.empty:
         st.caption(t("units.no_previous", year=selection.year - 1))
         return
@@ -113,14 +118,16 @@ def _points(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
     return frame
 
 
-def _heatmap(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
-    rated = with_rates(frame)
-    latest = rated[rated["year"] == selection.year].set_index("unit_id")["rate"]
-    order = latest.sort_values().index.tolist()
-    if len(order) > MAX_ROWS_DRAWN:
+def _heatmap(
+    ref: data.DataRef, selection: Selection, audience: str, units: int, t: Translator
+) -> None:
+    if units > MAX_ROWS_DRAWN:
         st.caption(t("units.heatmap_capped", count=MAX_ROWS_DRAWN, year=selection.year))
-        order = order[:MAX_ROWS_DRAWN]
-    shown = rated[rated["unit_id"].isin(order)].copy()
+    lowest = data.fetch(
+        ref, "lowest_units", selection.year, selection.scope, audience, False, MAX_ROWS_DRAWN
+    )
+    order = list(lowest["unit_id"])
+    shown = with_rates(data.fetch(ref, "unit_history", tuple(order), audience))
     shown["order"] = shown["unit_id"].map({unit: index for index, unit in enumerate(order)})
     shown = shown.sort_values(["order", "year"])
     labels = HeatmapLabels(
@@ -157,7 +164,6 @@ def _reporting(
     ref: data.DataRef,
     selection: Selection,
     years: tuple[int, ...],
-    unit_years: pd.DataFrame,
     t: Translator,
 ) -> None:
     missing = data.fetch(ref, "missing_reports", selection.year, selection.scope)
@@ -174,14 +180,14 @@ def _reporting(
     st.dataframe(tables.labelled(completeness, t), hide_index=True, width="content")
     st.subheader(t("units.compliance"))
     st.caption(t("units.compliance_help"))
-    compliance = compliance_by_year(unit_years)
+    compliance = data.fetch(ref, "compliance_by_year", selection.scope)
     st.dataframe(
         tables.labelled(compliance, t, {"audience": "audience"}), hide_index=True, width="content"
     )
 
 
 def _lagging(frame: pd.DataFrame, selection: Selection, audience: str, t: Translator) -> None:
-    year_rows = with_rates(frame[frame["year"] == selection.year])
+    year_rows = with_rates(frame)
     use_target = st.toggle(t("units.lagging_by_target"), value=True, key="lagging_by_target")
     if use_target:
         lagging = year_rows[below_target(year_rows)]
