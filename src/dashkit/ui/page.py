@@ -33,3 +33,16 @@ def start(title_key: str, intro_key: str | None = None) -> PageContext | None:
         st.info(t("overview.empty"), icon=":material/inbox:")
         return None
     return PageContext(t, ref, options, selection)
+
+
+def audience_picker(audiences: list[str], key: str, t: Translator) -> str:
+    """One audience at a time, for the charts that show one (the first by default)."""
+    chosen = st.segmented_control(
+        t("overview.ranking_audience"),
+        audiences,
+        default=audiences[0],
+        required=True,
+        format_func=lambda code: t.code("audience", code),
+        key=key,
+    )
+    return str(chosen) if chosen else audiences[0]

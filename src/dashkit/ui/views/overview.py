@@ -9,7 +9,7 @@ from dashkit.i18n import Translator
 from dashkit.metrics import YearKpis
 from dashkit.report.chart_labels import ranking_labels
 from dashkit.ui import data, filters, tiles
-from dashkit.ui.page import start
+from dashkit.ui.page import audience_picker, start
 
 RANKING_MODES = ("lowest", "below", "all")
 LOWEST_COUNT = 20
@@ -58,17 +58,7 @@ def _ranking(
     st.subheader(t("overview.ranking_heading", year=selection.year))
     left, right = st.columns(2)
     with left:
-        audience = (
-            st.segmented_control(
-                t("overview.ranking_audience"),
-                audiences,
-                default=audiences[0],
-                required=True,
-                format_func=lambda code: t.code("audience", code),
-                key="ranking_audience",
-            )
-            or audiences[0]
-        )
+        audience = audience_picker(audiences, "ranking_audience", t)
     with right:
         mode = (
             st.segmented_control(

@@ -11,7 +11,7 @@ from dashkit.metrics import below_target, rate_changes, with_rates
 from dashkit.report.chart_labels import ranking_labels
 from dashkit.ui import data, tables
 from dashkit.ui.filters import Selection
-from dashkit.ui.page import start
+from dashkit.ui.page import audience_picker, start
 
 MAX_ROWS_DRAWN = 60
 MOVERS = 10
@@ -28,17 +28,7 @@ def render() -> None:
         st.warning(t("overview.no_participation", year=selection.year), icon=":material/info:")
         return
     audiences = list(dict.fromkeys(year_rows["audience"]))
-    audience = (
-        st.segmented_control(
-            t("overview.ranking_audience"),
-            audiences,
-            default=audiences[0],
-            required=True,
-            format_func=lambda code: t.code("audience", code),
-            key="units_audience",
-        )
-        or audiences[0]
-    )
+    audience = audience_picker(audiences, "units_audience", t)
     of_audience = year_rows[year_rows["audience"] == audience]
     previous = data.fetch(ref, "unit_results", selection.year - 1, selection.scope)
     previous = previous[previous["audience"] == audience]
