@@ -115,7 +115,7 @@ def award_list(snapshot: Snapshot, year: int, scope: Scope, search: str = "") ->
           AND ($search = '' OR a.recipient_name ILIKE '%' || $search || '%'
                OR u.unit_name ILIKE '%' || $search || '%' OR a.award_type ILIKE '%' || $search || '%'
                OR a.awarding_body ILIKE '%' || $search || '%')
-        ORDER BY a.awarding_body, a.recipient_type, a.recipient_name
+        ORDER BY a.awarding_body, a.award_type, a.recipient_type, a.recipient_name
         """,
         {"year": year, "search": search, **params},
     )

@@ -37,11 +37,17 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
             "SELECT DISTINCT unit_type FROM units WHERE unit_type IS NOT NULL ORDER BY 1"
         ),
         audiences=strings("SELECT DISTINCT audience FROM participation ORDER BY 1"),
-        root_names=strings(
-            "SELECT unit_name FROM units WHERE parent_id IS NULL OR parent_id NOT IN "
-            "(SELECT unit_id FROM units) ORDER BY unit_id"
-        ),
+        root_names=root_names(snapshot),
     )
+
+
+def root_names(snapshot: Snapshot) -> tuple[str, ...]:
+    """The names of the units with no (known) parent: the organisation(s) the data is about."""
+    rows = snapshot.rows(
+        "SELECT unit_name FROM units WHERE parent_id IS NULL OR parent_id NOT IN "
+        "(SELECT unit_id FROM units) ORDER BY unit_id"
+    )
+    return tuple(str(row[0]) for row in rows if row[0] is not None)
 
 
 def _group_type_conditions(

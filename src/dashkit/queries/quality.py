@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashkit.queries.reporting import expected_units_sql
 from dashkit.queries.scope import Scope
+from dashkit.queries.units import missing_reports
 from dashkit.store import Snapshot
 
 _YEARLY = """
@@ -75,24 +75,17 @@ def always_complete(snapshot: Snapshot, scope: Scope, min_years: int = 3) -> pd.
 
 
 def silent_units(snapshot: Snapshot, years: tuple[int, ...], scope: Scope) -> pd.DataFrame:
-    frames = []
-    for year in years:
-        expected_sql, params = expected_units_sql(scope)
-        frames.append(
-            snapshot.frame(
-                f"""
-                WITH expected AS ({expected_sql})
-                SELECT $year AS year, u.unit_id, u.unit_name, u.unit_group
-                FROM units AS u JOIN expected AS e ON e.unit_id = u.unit_id
-                WHERE NOT EXISTS (SELECT 1 FROM participation AS p
-                                  WHERE p.unit_id = u.unit_id AND p.year = $year)
-                """,
-                {"year": year, **params},
-            )
-        )
-    columns = ["year", "unit_id", "unit_name", "unit_group"]
+    """``missing_reports`` of every year in ``years``, with the year in front."""
+    frames = [
+        missing_reports(snapshot, year, scope).assign(year=year)[
+            ["year", "unit_id", "unit_name", "unit_group"]
+        ]
+        for year in years
+    ]
     non_empty = [frame for frame in frames if not frame.empty]
-    return pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=columns)
+    if not non_empty:
+        return pd.DataFrame(columns=["year", "unit_id", "unit_name", "unit_group"])
+    return pd.concat(non_empty, ignore_index=True)
 
 
 def misdated_awards(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:

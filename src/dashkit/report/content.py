@@ -15,6 +15,8 @@ import pandas as pd
 
 from dashkit.metrics import YearKpis, rate_by_year, unit_ranking_table, year_kpis
 from dashkit.queries import Scope, event_counts
+from dashkit.queries.activity import award_list
+from dashkit.queries.options import root_names
 from dashkit.report import facts
 from dashkit.report.facts import Milestone
 from dashkit.schema import AUDIENCES
@@ -33,7 +35,7 @@ class ReportContent:
     units: pd.DataFrame  # unit_ranking_table of the year: one row per unit and audience
     trend: pd.DataFrame  # rate_by_year up to the year
     events: pd.DataFrame  # the year's events per type: event_type, events, attendees
-    awards: pd.DataFrame  # facts.award_rows of the year
+    awards: pd.DataFrame  # queries.activity.award_list of the year, without the dates
 
     @property
     def has_data(self) -> bool:
@@ -65,7 +67,7 @@ def build_content(snapshot: Snapshot, year: int, scope: Scope | None = None) -> 
     return ReportContent(
         year=year,
         version=snapshot.version,
-        organisations=facts.root_names(snapshot),
+        organisations=root_names(snapshot),
         kpis=year_kpis(snapshot, year, scope),
         topic=facts.year_topic(snapshot, year, scope),
         classes=facts.classes_by_audience(snapshot, year, scope),
@@ -76,7 +78,7 @@ def build_content(snapshot: Snapshot, year: int, scope: Scope | None = None) -> 
         .drop(columns="year")
         .reset_index(drop=True)
         .pipe(_typed_counts),
-        awards=facts.award_rows(snapshot, year, scope),
+        awards=award_list(snapshot, year, scope).drop(columns="date"),
     )
 
 

@@ -1,18 +1,16 @@
 """The review report's own questions, as DuckDB SQL over a ``Snapshot``.
 
 Contract: the same as ``dashkit.queries`` (a snapshot and a ``Scope`` in, a small result out,
-the work done in SQL), for what only the report asks: the organisation's name (its root
-units), the year's study topic, the classes per audience, the milestone reviews the
-organisation itself held, and the list of the year's awards with each recipient's unit. The
-key figures never come from here: they come from ``dashkit.metrics.year_kpis``.
+the work done in SQL), for what only the report asks: the year's study topic, the classes per
+audience and the milestone reviews the organisation itself held. Everything the pages ask too
+(the organisation's name, the awards list, the key figures) comes from ``dashkit.queries`` and
+``dashkit.metrics``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import pandas as pd
 
 from dashkit.queries import Scope
 from dashkit.store import Snapshot
@@ -21,7 +19,7 @@ CLASS = "class"
 MILESTONE_TYPES: tuple[str, ...] = ("review", "final_review")
 MAX_MILESTONES = 3
 
-_ROOTS = "parent_id IS NULL OR parent_id NOT IN (SELECT unit_id FROM units)"
+_ROOTS = "parent_id IS NULL OR parent_id NOT IN (SELECT unit_id FROM units)"  # as queries.options
 
 
 @dataclass(frozen=True)
@@ -32,12 +30,6 @@ class Milestone:
     event_type: str
     title: str
     unit_name: str
-
-
-def root_names(snapshot: Snapshot) -> tuple[str, ...]:
-    """The names of the units with no parent: the organisation(s) the data is about."""
-    rows = snapshot.rows(f"SELECT unit_name FROM units WHERE {_ROOTS} ORDER BY unit_id")
-    return tuple(str(row[0]) for row in rows if row[0] is not None)
 
 
 def year_topic(snapshot: Snapshot, year: int, scope: Scope) -> str | None:
@@ -85,20 +77,4 @@ def milestones(snapshot: Snapshot, year: int, scope: Scope) -> tuple[Milestone, 
     return tuple(
         Milestone(date=day, event_type=str(kind), title=str(title), unit_name=str(name))
         for day, kind, title, name in rows
-    )
-
-
-def award_rows(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
-    """Every award of ``year`` to units in scope: columns awarding_body, award_type,
-    recipient_type, recipient_name, unit_name, ordered as the report lists them."""
-    where, params = scope.unit_condition("a.unit_id")
-    return snapshot.frame(
-        f"""
-        SELECT a.awarding_body, a.award_type, a.recipient_type, a.recipient_name,
-               coalesce(u.unit_name, a.unit_id) AS unit_name
-        FROM awards AS a LEFT JOIN units AS u ON u.unit_id = a.unit_id
-        WHERE a.year = $year AND {where}
-        ORDER BY a.awarding_body, a.award_type, a.recipient_type, a.recipient_name
-        """,
-        {"year": year, **params},
     )

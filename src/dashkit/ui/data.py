@@ -118,6 +118,8 @@ def fetch(ref: DataRef, name: str, *args: Any) -> pd.DataFrame:
 def report_narrative(
     root: str, version: int, year: int, scope: Scope, language: str
 ) -> tuple[str, ...]:
+    # The report modules are imported here, not at the top: they pull in python-docx, openpyxl
+    # and kaleido, which every other page would otherwise pay for at start-up.
     from dashkit.i18n import translator
     from dashkit.report.content import build_content
     from dashkit.report.narrative import narrative

@@ -8,6 +8,7 @@ without checking the files again; a new plan closes the old one (its staging fil
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,4 @@ def forget_plan() -> None:
     held = st.session_state.pop(PLAN_KEY, None)
     if held is not None:
         held[1].close()
-        import shutil
-
         shutil.rmtree(held[2], ignore_errors=True)

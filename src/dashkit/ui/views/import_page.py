@@ -19,6 +19,7 @@ from dashkit.ingest.templates import (
     template_rows,
     template_xlsx,
 )
+from dashkit.ingest.text import fold
 from dashkit.report import safe_csv
 from dashkit.schema import AUDIENCES, TABLES
 from dashkit.store import (
@@ -195,8 +196,6 @@ def _manual_mapping(store: Store, file_plan: FilePlan, t: Translator) -> None:
             key=f"map_{file_plan.sha256}_{match.index}",
             format_func=lambda name: t("import.ignore") if name == IGNORE else t(f"column.{name}"),
         )
-        from dashkit.ingest.text import fold
-
         chosen[fold(match.header)] = value
     if st.button(
         t("import.remember_mapping"), key=f"remember_{file_plan.sha256}", icon=":material/save:"
