@@ -2,8 +2,9 @@
 
 Steps, all in SQL over the staged Parquet (so a million rows never enter Python):
 1. drop blank rows and totals rows ("Tổng cộng", "Cộng", "Total": warned about, never data);
-2. reshape the office report layout (a column group per audience) into one row per audience;
-3. parse every value as Vietnamese offices write it (``values``) and map coded words to codes;
+2. parse every value as Vietnamese offices write it (``values``) and map coded words to codes,
+   once per distinct text of a column (a dictionary joined back to the rows);
+3. reshape the office report layout (a column group per audience) into one row per audience;
 4. resolve units by code, or by name when the file has no code column; an unknown unit is an
    error that names it (units are never created silently);
 5. check every rule of the contract and collect every problem, each with the row number the
@@ -31,6 +32,7 @@ from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
 RATE_TOLERANCE_PP = 0.5
+TOTALS_COLUMNS = 3  # the first columns a totals label is looked for in
 # Rows with the same key and different content: the message says what "the same" means.
 DUPLICATE_KEYS = {
     "participation": "ingest.duplicate_conflict",
@@ -117,6 +119,8 @@ class _Checker:
         self.by_name = False  # unit codes found from units' names
         self.filled: set[str] = set()  # columns the file lacks whose values were derived
         self.derived_id = False  # the id column made from the natural key
+        self.rows_read = 0  # data rows of the file: neither blank nor totals
+        self.indexes: dict[tuple[str, str | None], int] = {}  # (column, group) → cell position
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -131,7 +135,7 @@ class _Checker:
     def run(self) -> Checked:
         groups = self._column_groups()
         self._reshape(groups)
-        self._type()
+        self._fill_missing()
         issues_table = self._collect_issues()
         return self._finish(issues_table)
 
@@ -154,87 +158,98 @@ class _Checker:
         return [(audience, {**shared, **columns}) for audience, columns in grouped.items()]
 
     def _reshape(self, groups: list[tuple[str | None, dict[str, ColumnMatch]]]) -> None:
+        """Clean and parse each *distinct* cell text once per column (a million rows of a
+        yearly file hold a few thousand distinct numbers and names), then join the rows to
+        those dictionaries: the one materialised copy of the rows, typed, with each cell's
+        text kept beside its value."""
         p = self.p
+        mapped = {m.index: m for _, columns in groups for m in columns.values()}
+        if not mapped:
+            self.file_issues.append(Issue(None, None, None, None, "ingest.no_columns", {}))
+        # A totals row is labelled in its first filled cell ("Tổng cộng", "Cộng", "Total"),
+        # which may sit in a column we do not read (an "STT" column, say): the first few
+        # columns are looked at, not every one of a 10,000-column file.
+        scanned = sorted(set(mapped) | set(range(min(self.staged.width, TOTALS_COLUMNS))))
+        totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
         staged = str(self.staged.path).replace("'", "''")
         self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT * FROM read_parquet('{staged}')")
-        mapped = sorted({m.index for _, columns in groups for m in columns.values()})
-        if not mapped:
-            raise_missing = Issue(None, None, None, None, "ingest.no_columns", {})
-            self.file_issues.append(raise_missing)
-            mapped = [0] if self.staged.width else []
-        blank = " AND ".join(f"dk_clean(c{i}) IS NULL" for i in mapped) or "TRUE"
-        # A totals row is labelled in its first filled cell ("Tổng cộng", "Cộng", "Total"),
-        # which may sit in a column we do not read (an "STT" column, say).
-        every = range(self.staged.width)
-        first_cell = (
-            "coalesce(" + ", ".join(f"dk_clean(c{i})" for i in every) + ", '')" if every else "''"
-        )
-        totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
-        self.sql(
-            f"""CREATE OR REPLACE TEMP VIEW {p}_rows AS
-                SELECT *, dk_fold({first_cell}) IN ({totals}) AS __totals
-                FROM {p}_raw WHERE NOT ({blank})"""
-        )
-        blank_rows = self.staged.rows - self.sql(f"SELECT count(*) FROM {p}_rows")[0][0]
-        if blank_rows:
-            self.warnings.append(("ingest.blank_rows", {"count": blank_rows}))
-        for (row,) in self.sql(f"SELECT {ROW_COLUMN} FROM {p}_rows WHERE __totals ORDER BY 1"):
-            self.warnings.append(("ingest.totals_row", {"row": row}))
+        for index in scanned:
+            parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
+            self.sql(
+                f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
+                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total
+                    FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
+            )
+        joins = " ".join(f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned)
+        blank = " AND ".join(f"d{i}.t IS NULL" for i in sorted(mapped)) or "FALSE"
+        first_filled_is_total, earlier_blank = [], []
+        for i in scanned:
+            first_filled_is_total.append(
+                " AND ".join([*earlier_blank, f"coalesce(d{i}.total, false)"])
+            )
+            earlier_blank.append(f"d{i}.t IS NULL")
+        is_total = " OR ".join(f"({part})" for part in first_filled_is_total) or "FALSE"
         selects = []
         for audience, columns in groups:
-            cells = [f"{ROW_COLUMN} AS __row"]
-            cells.append(f"'{audience}' AS __group" if audience else "NULL::VARCHAR AS __group")
+            parts = [
+                f"r.{ROW_COLUMN} AS __row",
+                f"'{audience}' AS __group" if audience else "NULL::VARCHAR AS __group",
+            ]
             for column in self.table.columns:
                 match = columns.get(column.name)
                 if match is not None:
-                    cells.append(f"dk_clean(c{match.index}) AS t_{column.name}")
+                    self.indexes[(column.name, audience)] = match.index
+                    value = f"d{match.index}.p"
+                    # the text only where it is needed: beside a value that did not parse
+                    text = (
+                        value
+                        if column.kind is ColumnKind.TEXT
+                        else f"CASE WHEN {value} IS NULL THEN d{match.index}.t END"
+                    )
                 elif column.name == "audience" and audience:
-                    cells.append(f"'{audience}' AS t_audience")
+                    text = value = f"'{audience}'"
                 else:
-                    cells.append(f"NULL::VARCHAR AS t_{column.name}")
-            selects.append(f"SELECT {', '.join(cells)} FROM {p}_rows WHERE NOT __totals")
-        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_long AS {' UNION ALL '.join(selects)}")
+                    text = value = "NULL"
+                parts.append(f"CAST({text} AS VARCHAR) AS t_{column.name}")
+                parts.append(f"CAST({value} AS {column.kind.sql_type}) AS {column.name}")
+            parts.append(f"({is_total}) AS __totals")
+            selects.append(
+                f"SELECT {', '.join(parts)} FROM {p}_raw AS r {joins} WHERE NOT ({blank})"
+            )
+        self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_typed AS {' UNION ALL '.join(selects)}")
+        # every group makes one row of each non-blank row of the file
+        kept = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0] // len(groups)
+        if self.staged.rows - kept:
+            self.warnings.append(("ingest.blank_rows", {"count": self.staged.rows - kept}))
+        totals_rows = self.sql(f"SELECT DISTINCT __row FROM {p}_typed WHERE __totals ORDER BY 1")
+        for (row,) in totals_rows:
+            self.warnings.append(("ingest.totals_row", {"row": row}))
+        self.rows_read = kept - len(totals_rows)
+        self.sql(f"DELETE FROM {p}_typed WHERE __totals")
+        self.sql(f"ALTER TABLE {p}_typed DROP COLUMN __totals")
+        for index in scanned:
+            self.sql(f"DROP TABLE {p}_d{index}")
         self.present = {name for _, columns in groups for name in columns}
         if any(audience for audience, _ in groups):
             self.present.add("audience")
 
-    def _type(self) -> None:
-        """The one materialised copy of the rows: typed, with each cell's text kept beside it."""
-        p = self.p
-        parts = ["__row", "__group"]
-        joins: list[str] = []
-        for column in self.table.columns:
-            text = f"t_{column.name}"
-            parts.append(text)
-            if column.kind is ColumnKind.CODE:
-                joins.append(self._code_join(column.name, text))
-                fallback = text if column.open_codes else "NULL"
-                parsed = f"CASE WHEN {text} IS NULL THEN NULL ELSE coalesce(m_{column.name}.code, {fallback}) END"
-            else:
-                parsed = _PARSE[column.kind][0].format(x=text)
-            parts.append(f"CAST({parsed} AS {column.kind.sql_type}) AS {column.name}")
-        self.sql(
-            f"CREATE OR REPLACE TEMP TABLE {p}_typed AS SELECT {', '.join(parts)} "
-            f"FROM {p}_long AS l {' '.join(joins)}"
-        )
-        self._fill_missing()
-
-    def _code_join(self, family: str, text: str) -> str:
-        """Coded words → codes, folding each *distinct* word once (folding is the costly part)."""
-        by_key = {
-            fold(alias): (alias, code)
-            for code, names in CODE_ALIASES.get(family, {}).items()
-            for alias in (code, *names)
-        }  # spellings that fold alike ("Cán bộ, đảng viên" / "Cán bộ đảng viên") once: map keys are unique
-        entries = ", ".join(
-            f"(dk_fold('{alias.replace(chr(39), chr(39) * 2)}'), '{code}')"
-            for alias, code in by_key.values()
-        )
-        return (
-            f"LEFT JOIN (SELECT v, map_from_entries([{entries}])[dk_fold(v)] AS code "
-            f"FROM (SELECT DISTINCT {text} AS v FROM {self.p}_long WHERE {text} IS NOT NULL)) "
-            f"AS m_{family} ON m_{family}.v = l.{text}"
-        )
+    def _parse_sql(self, match: ColumnMatch) -> str:
+        """The SQL that reads the cleaned text ``t`` of ``match``'s column as its kind."""
+        assert match.column is not None
+        column = self.table.column(match.column)
+        if column.kind is ColumnKind.CODE:
+            by_key = {
+                fold(alias): (alias, code)
+                for code, names in CODE_ALIASES.get(column.name, {}).items()
+                for alias in (code, *names)
+            }  # spellings that fold alike ("Cán bộ, đảng viên" / "Cán bộ đảng viên") once: map keys are unique
+            entries = ", ".join(
+                f"(dk_fold('{alias.replace(chr(39), chr(39) * 2)}'), '{code}')"
+                for alias, code in by_key.values()
+            )
+            fallback = "t" if column.open_codes else "NULL"
+            return f"coalesce(map_from_entries([{entries}])[dk_fold(t)], {fallback})"
+        return f"CAST({_PARSE[column.kind][0].format(x='t')} AS {column.kind.sql_type})"
 
     def _fill_missing(self) -> None:
         """Columns a file may leave out: the year (from the caller or the title), an award's
@@ -309,7 +324,7 @@ class _Checker:
         def add(
             where: str, column: str, key: str, value: str | None = None, params: str = "NULL"
         ) -> None:
-            shown = value or f"t_{column}"
+            shown = value or f"t_{column}"  # NULL for a value that parsed: filled in below
             selects.append(
                 f"SELECT __row AS row, __group AS grp, '{column}' AS col, CAST({shown} AS VARCHAR) AS value, "
                 f"'{key}' AS key, {params} AS params FROM {p}_typed WHERE {where}"
@@ -369,7 +384,30 @@ class _Checker:
             )
         )
         self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_issues AS {union}")
+        self._show_cell_text(f"{p}_issues")
         return f"{p}_issues"
+
+    def _show_cell_text(self, issues_table: str) -> None:
+        """A problem with a value that parsed shows the cell as the file writes it ("1.715"):
+        the typed rows keep a cell's text only where it did not parse, so it is read back
+        from the staged file for the rows with a problem."""
+        cases = [
+            f"WHEN i.col = '{column}' AND i.grp IS NOT DISTINCT FROM "
+            f"{'NULL' if audience is None else repr(audience)} THEN r.c{index}"
+            for (column, audience), index in self.indexes.items()
+        ]
+        if (
+            not cases
+            or not self.sql(
+                f"SELECT count(*) FROM {issues_table} WHERE value IS NULL AND col IS NOT NULL"
+            )[0][0]
+        ):
+            return
+        self.sql(
+            f"""UPDATE {issues_table} AS i SET value = dk_clean(CASE {" ".join(cases)} END)
+                FROM {self.p}_raw AS r
+                WHERE i.value IS NULL AND i.col IS NOT NULL AND r.{ROW_COLUMN} = i.row"""
+        )
 
     def _unit_issues(self, add: Any) -> None:
         names = set(self.table.column_names)
@@ -479,7 +517,7 @@ class _Checker:
                     params=json.loads(params) if params else {},
                 )
             )
-        rows_read = self.sql(f"SELECT count(DISTINCT __row) FROM {p}_typed")[0][0]
+        rows_read = self.rows_read
         table_rows = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0]
         if not rows_read and not self.file_issues:
             self.warnings.append(("ingest.no_data_rows", {}))
@@ -497,10 +535,14 @@ class _Checker:
         order = ", ".join(self.table.sort_by) or "ALL"
         stored = ", ".join(self.table.column_names)
         target = str(self.target).replace("'", "''")
+        # identical rows are kept once: the later copies are known from the repeated keys
+        later_copies = (
+            f"NOT EXISTS (SELECT 1 FROM {p}_dups AS d WHERE d.copy > 1 AND d.__row = t.__row "
+            f"AND d.__group IS NOT DISTINCT FROM t.__group)"
+        )
         self.sql(
-            f"""COPY (SELECT {stored} FROM (
-                    SELECT *, row_number() OVER (PARTITION BY {stored} ORDER BY __row) AS copy
-                    FROM {p}_typed WHERE {valid_filter}) WHERE copy = 1 ORDER BY {order})
+            f"""COPY (SELECT {stored} FROM {p}_typed AS t
+                      WHERE {valid_filter} AND {later_copies} ORDER BY {order})
                 TO '{target}' (FORMAT parquet, COMPRESSION zstd)"""
         )
         valid = self.sql(f"SELECT count(*) FROM read_parquet('{target}')")[0][0]
