@@ -71,8 +71,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def served_demo(root: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[ServedApp]:
-    """Write the demo data under ``root``, serve it, yield where; stop the server on exit."""
+def served_demo(
+    root: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    url_host: str = "127.0.0.1",
+) -> Iterator[ServedApp]:
+    """Write the demo data under ``root``, serve it, yield where; stop the server on exit.
+
+    The server listens on 127.0.0.1. ``cwd`` is the directory it runs in (Streamlit reads
+    ``.streamlit/`` there: config and secrets); ``url_host`` is the host name the browser is
+    to use (``localhost`` where login's redirect URI and cookies name it).
+    """
     data_dir = root / "data"
     demo = subprocess.run(
         [str(DASHKIT), "demo", "--data-dir", str(data_dir)],
@@ -102,8 +113,9 @@ def served_demo(root: Path, *, extra_env: dict[str, str] | None = None) -> Itera
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env={**os.environ, **(extra_env or {})},
+            cwd=cwd,
         )
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://{url_host}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(f"{base_url}/_stcore/health"):

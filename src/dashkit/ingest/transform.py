@@ -182,7 +182,8 @@ class _Checker:
             )
         joins = " ".join(f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned)
         blank = " AND ".join(f"d{i}.t IS NULL" for i in sorted(mapped)) or "FALSE"
-        first_filled_is_total, earlier_blank = [], []
+        first_filled_is_total: list[str] = []
+        earlier_blank: list[str] = []
         for i in scanned:
             first_filled_is_total.append(
                 " AND ".join([*earlier_blank, f"coalesce(d{i}.total, false)"])

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashkit.ui import language
+from dashkit.access import Access, Reason
+from dashkit.errors import DashkitError
+from dashkit.i18n import Translator
+from dashkit.ui import auth, language
 
 PAGES = Path(__file__).resolve().parent / "views"
 
@@ -14,7 +17,33 @@ PAGES = Path(__file__).resolve().parent / "views"
 def run() -> None:
     st.set_page_config(page_title="dashkit", page_icon=":material/school:", layout="wide")
     t = language.current()
-    pages = [
+    try:
+        access_settings = auth.settings()
+        access = auth.current(access_settings)
+    except DashkitError as error:  # a malformed setting: serve nothing until it is fixed
+        st.error(t.error(error.key, error.params), icon=":material/error:")
+        st.stop()
+    if not access.can_view:
+        page = st.navigation(
+            [st.Page(auth.login_page, title=t("access.login_title"), default=True)],
+            position="hidden",
+        )
+        language.switch()
+        page.run()
+        return
+    page = st.navigation(_pages(t, access), position="sidebar")
+    language.switch()
+    auth.sidebar(access, access_settings, t)
+    page.run()
+
+
+def _pages(t: Translator, access: Access) -> list[st.Page]:
+    # A viewer's navigation has no Import page, but its URL still leads to it, so a viewer who
+    # follows a link there reads why they cannot import rather than a "page not found".
+    # Without login on a shared server everyone is in the same case, and the page says how to
+    # enable editing, so it stays in the menu.
+    import_visible = access.can_edit or access.reason is Reason.NO_LOGIN
+    return [
         st.Page(
             PAGES / "overview.py",
             title=t("nav.overview"),
@@ -53,11 +82,9 @@ def run() -> None:
             title=t("nav.import"),
             icon=":material/upload_file:",
             url_path="import",
+            visibility="visible" if import_visible else "hidden",
         ),
     ]
-    page = st.navigation(pages, position="sidebar")
-    language.switch()
-    page.run()
 
 
 if __name__ == "__main__":

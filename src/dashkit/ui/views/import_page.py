@@ -30,7 +30,7 @@ from dashkit.store import (
     rolled_back_by_undo,
     undo,
 )
-from dashkit.ui import importing, language
+from dashkit.ui import auth, importing, language
 
 UPLOADER_KEY = "import_uploader_round"
 NOTICE_KEY = "import_notice"
@@ -40,8 +40,13 @@ SHOWN_PROBLEMS = 100
 
 def render() -> None:
     t = language.current()
-    store = Store(resolve_data_dir())
     st.title(t("import.title"))
+    access_settings = auth.settings()
+    access = auth.current(access_settings)
+    if not access.can_edit:
+        auth.refusal(access, access_settings, t)
+        return
+    store = Store(resolve_data_dir())
     st.caption(t("import.intro"))
     if notice := st.session_state.pop(NOTICE_KEY, None):
         st.success(notice, icon=":material/check_circle:")
@@ -200,6 +205,8 @@ def _manual_mapping(store: Store, file_plan: FilePlan, t: Translator) -> None:
     if st.button(
         t("import.remember_mapping"), key=f"remember_{file_plan.sha256}", icon=":material/save:"
     ):
+        if not auth.require_editor(t):
+            return
         remember_mapping(store, layout.signature, chosen)
         st.rerun()
 
@@ -266,9 +273,11 @@ def _commit_section(store: Store, plan: ImportPlan, t: Translator) -> None:
         icon=":material/upload:",
         key="import_commit",
     ):
+        if not auth.require_editor(t):
+            return
         with st.spinner(t("import.committing")):
             try:
-                result = commit_import(store, plan, skip_invalid=skip, user=_user())
+                result = commit_import(store, plan, skip_invalid=skip, user=auth.user_name())
             except DashkitError as error:
                 st.error(t.error(error.key, error.params), icon=":material/error:")
                 return
@@ -294,6 +303,7 @@ def _history(store: Store, t: Translator) -> None:
                 t("import.col_time"): entry.time.replace("T", " ").replace("+00:00", " UTC"),
                 t("import.col_op"): t(f"op.{entry.op}"),
                 t("import.col_file"): entry.file or "",
+                t("import.col_user"): entry.user or "",
                 t("import.col_tables"): ", ".join(t(f"table.{name}") for name in entry.tables),
                 t("import.col_new"): entry.inserted,
                 t("import.col_replaced"): entry.replaced,
@@ -327,7 +337,9 @@ def _history(store: Store, t: Translator) -> None:
             icon=":material/undo:",
             key="undo_button",
         ):
-            result = undo(store, chosen, user=_user())
+            if not auth.require_editor(t):
+                return
+            result = undo(store, chosen, user=auth.user_name())
             importing.forget_plan()
             st.session_state[NOTICE_KEY] = t("import.undone", version=result.version)
             st.session_state.pop("undo_confirm", None)
@@ -342,14 +354,6 @@ def _entry_label(commit_id: str, entries: list[Any], t: Translator) -> str:
         file=entry.file or "",
         id=commit_id,
     )
-
-
-def _user() -> str | None:
-    try:
-        email = st.user.get("email") if st.user.is_logged_in else None
-    except (AttributeError, KeyError):
-        email = None
-    return str(email) if email else None
 
 
 def _escape(text: str) -> str:
