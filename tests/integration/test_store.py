@@ -483,8 +483,10 @@ def test_untouched_tables_are_carried_over_as_hard_links(tmp_path: Path) -> None
     for name in ("units", "events", "awards", "targets"):
         assert sorted(v2.rows(f"SELECT * FROM {name}")) == sorted(v1.rows(f"SELECT * FROM {name}"))
         if links:
-            assert layout.table_file(1, name).samefile(layout.table_file(2, name)), name
-    assert not layout.table_file(1, "participation").samefile(layout.table_file(2, "participation"))
+            assert same_files(layout.table_files(1, name), layout.table_files(2, name)), name
+    assert not same_files(
+        layout.table_files(1, "participation"), layout.table_files(2, "participation")
+    )
     assert unit_ids(v2) == ["U1", "U2"]
     assert len(part_rows(v2)) == 4
 
@@ -510,9 +512,54 @@ def test_a_resubmitted_identical_table_is_hard_linked_too(tmp_path: Path) -> Non
     assert not result.tables["units"].changed
     assert unit_ids(store.snapshot()) == ["U1", "U2"]
     if links:
-        assert store.layout.table_file(1, "units").samefile(store.layout.table_file(2, "units")), (
-            "units did not change, yet version 2 holds a rewritten copy instead of a hard link"
+        assert same_files(
+            store.layout.table_files(1, "units"), store.layout.table_files(2, "units")
+        ), "units did not change, yet version 2 holds a rewritten copy instead of a hard link"
+
+
+def same_files(left: tuple[Path, ...], right: tuple[Path, ...]) -> bool:
+    return len(left) == len(right) and all(a.samefile(b) for a, b in zip(left, right, strict=True))
+
+
+def test_an_upsert_links_untouched_segments_and_rewrites_only_touched_ones(tmp_path: Path) -> None:
+    """A table is the union of segment files. A new year's rows become one new segment beside
+    the old, linked ones; replacing a row rewrites only the segment that held it; keys never
+    repeat across segments; past MAX_SEGMENTS the table is written as one file again."""
+    from dashkit.store.store import MAX_SEGMENTS
+
+    store = Store(tmp_path / "data")
+    seed(store)
+    layout = store.layout
+    first = layout.table_files(1, "participation")
+    assert len(first) == 1
+
+    store.commit([TableWrite("participation", participation((2030, "U1", "worker", 5, 4)))], info())
+    second = layout.table_files(2, "participation")
+    assert len(second) == 2
+    if hard_links_supported(tmp_path):
+        assert second[0].samefile(first[0])
+    assert len(part_rows(store)) == len(BASE_ROWS) + 1
+
+    replaced = (2030, "U1", "worker", 6, 6)
+    result = store.commit([TableWrite("participation", participation(replaced))], info())
+    assert result.tables["participation"].replaced == 1
+    third = layout.table_files(3, "participation")
+    assert len(third) == 2  # the 2030 segment held only the replaced row: gone, one new
+    if hard_links_supported(tmp_path):
+        assert third[0].samefile(first[0])
+    rows = part_rows(store)
+    assert replaced in rows and (2030, "U1", "worker", 5, 4) not in rows
+    keys = store.snapshot().rows(
+        "SELECT year, unit_id, audience, count(*) FROM participation GROUP BY ALL HAVING count(*) > 1"
+    )
+    assert keys == []
+
+    for year in range(2031, 2031 + MAX_SEGMENTS + 1):
+        store.commit(
+            [TableWrite("participation", participation((year, "U2", "worker", 3, 3)))], info()
         )
+        assert len(layout.table_files(store.version(), "participation")) <= MAX_SEGMENTS
+    assert len(part_rows(store)) == len(BASE_ROWS) + 1 + MAX_SEGMENTS + 1
 
 
 # -- history and undo -------------------------------------------------------------------------
@@ -555,8 +602,9 @@ def test_history_chains_newest_first_and_restore_undoes(tmp_path: Path) -> None:
     assert restored.contains == store.manifest(1).contains == (c1.commit_id,)
     assert [m.version for m in store.history()] == [4, 3, 2, 1]
     if hard_links_supported(tmp_path):
-        assert store.layout.table_file(1, "participation").samefile(
-            store.layout.table_file(4, "participation")
+        assert same_files(
+            store.layout.table_files(1, "participation"),
+            store.layout.table_files(4, "participation"),
         )
 
     before = disk_state(store)

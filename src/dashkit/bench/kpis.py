@@ -19,10 +19,11 @@ def project(store: Store, year: int) -> dict[str, Any]:
     return year_kpis(store.snapshot(), year, Scope()).to_json_dict()
 
 
-def duckdb_floor(files: dict[str, Path], year: int) -> dict[str, Any]:
+def duckdb_floor(files: dict[str, tuple[Path, ...]], year: int) -> dict[str, Any]:
     connection = duckdb.connect(":memory:")
     p, u, e, a = (
-        f"read_parquet('{files[name]}')" for name in ("participation", "units", "events", "awards")
+        "read_parquet([" + ", ".join(f"'{path}'" for path in files[name]) + "])"
+        for name in ("participation", "units", "events", "awards")
     )
     rows = connection.execute(
         f"""
@@ -46,11 +47,11 @@ def duckdb_floor(files: dict[str, Path], year: int) -> dict[str, Any]:
     return _shape(rows, year)
 
 
-def pandas_naive(files: dict[str, Path], year: int) -> dict[str, Any]:
-    participation = pd.read_parquet(files["participation"])
-    units = pd.read_parquet(files["units"])
-    events = pd.read_parquet(files["events"])
-    awards = pd.read_parquet(files["awards"])
+def pandas_naive(files: dict[str, tuple[Path, ...]], year: int) -> dict[str, Any]:
+    participation = _read(files["participation"])
+    units = _read(files["units"])
+    events = _read(files["events"])
+    awards = _read(files["awards"])
     rows: list[tuple[Any, ...]] = []
     part = participation[participation["year"].isin([year, year - 1])]
     for (y, audience), group in part.groupby(["year", "audience"]):
@@ -123,3 +124,8 @@ def _shape(rows: list[tuple[Any, ...]], year: int) -> dict[str, Any]:
             "by_body": dict(sorted(by_body.items())),
         },
     }
+
+
+def _read(paths: tuple[Path, ...]) -> pd.DataFrame:
+    """A table's segment files into one DataFrame, as a pandas user would."""
+    return pd.concat([pd.read_parquet(path) for path in paths], ignore_index=True)

@@ -84,7 +84,7 @@ def bench(
     year = max(
         int(row[0]) for row in store.snapshot().rows("SELECT DISTINCT year FROM participation")
     )
-    files = {name: path for name, path in store.snapshot().files.items() if path is not None}
+    files = {name: paths for name, paths in store.snapshot().files.items() if paths}
     expected = kpis.project(store, year)
     for label, figures in (
         ("duckdb", kpis.duckdb_floor(files, year)),

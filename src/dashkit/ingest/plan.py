@@ -137,7 +137,7 @@ def plan_import(
     )
     try:
         values.install(connection)
-        _load_known_units(connection, snapshot.files.get("units"))
+        _load_known_units(connection, snapshot.files.get("units", ()))
         readable = _read_heads(plan, files, options, notify)
         # units first: other files may name units imported alongside them
         readable.sort(key=lambda entry: entry[0].table != "units")
@@ -152,10 +152,10 @@ def plan_import(
     return plan
 
 
-def _load_known_units(connection: duckdb.DuckDBPyConnection, units_file: Path | None) -> None:
+def _load_known_units(connection: duckdb.DuckDBPyConnection, units_files: Sequence[Path]) -> None:
     existing = (
-        f"SELECT unit_id, unit_name FROM read_parquet('{_quote(units_file)}')"
-        if units_file
+        f"SELECT unit_id, unit_name FROM {_read(units_files)}"
+        if units_files
         else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
     )
     connection.execute(
@@ -197,7 +197,7 @@ def _check(
     head: Head,
     index: int,
     options: ImportOptions,
-    current: dict[str, Path | None],
+    current: dict[str, tuple[Path, ...]],
     workdir: Path,
 ) -> None:
     layout = file_plan.layout
@@ -218,13 +218,13 @@ def _check(
     except DataError as error:
         _file_issue(file_plan, error)
         return
-    _keep_absent_columns(connection, current.get(checked.table), checked, workdir, index)
+    _keep_absent_columns(connection, current.get(checked.table, ()), checked, workdir, index)
     file_plan.checked = checked
     file_plan.rows_read = checked.rows_read
     file_plan.issues = _bad_row_issues(staged.bad_rows) + checked.issues
     file_plan.issue_count = checked.issue_count + staged.bad_row_count
     file_plan.warnings = list(head.warnings) + checked.warnings
-    file_plan.by_year = _preview(connection, current.get(checked.table), checked, index)
+    file_plan.by_year = _preview(connection, current.get(checked.table, ()), checked, index)
     if staged.bad_row_count:  # rows too malformed to have a year
         unknown = next((c for c in file_plan.by_year if c.year is None), YearCounts(None))
         others = [c for c in file_plan.by_year if c.year is not None]
@@ -239,7 +239,7 @@ def _check(
     if checked.table == "units":
         connection.execute(
             f"INSERT INTO known_units SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} "
-            f"FROM read_parquet('{_quote(checked.valid_path)}')"
+            f"FROM {_read([checked.valid_path])}"
         ).fetchall()
 
 
@@ -322,17 +322,20 @@ def _bad_row_issues(bad_rows: Sequence[Any]) -> list[Issue]:
 
 def _keep_absent_columns(
     connection: duckdb.DuckDBPyConnection,
-    current: Path | None,
+    current: Sequence[Path],
     checked: Checked,
     workdir: Path,
     index: int,
 ) -> None:
     """Give the valid rows that replace stored ones the stored values of the columns the file
     does not have, so that the preview and the commit change only what the file says."""
-    if current is None or not checked.absent or not checked.valid_rows:
+    if not current or not checked.absent or not checked.valid_rows:
         return
     contract = table(checked.table)
-    key_match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in contract.key)
+    new, old = _read([checked.valid_path]), _read(current)
+    key_match = contract.key_match("n", "o")
+    if not _scalar(connection, f"SELECT count(*) FROM {new} AS n JOIN {old} AS o ON {key_match}"):
+        return  # no row replaces a stored one (a new year, say): nothing to keep
     columns = ", ".join(
         f"o.{name} AS {name}" if name in checked.absent else f"n.{name} AS {name}"
         for name in contract.column_names
@@ -340,9 +343,7 @@ def _keep_absent_columns(
     order = ", ".join(contract.sort_by) or "ALL"
     target = workdir / f"kept{index}.parquet"
     connection.execute(
-        f"""COPY (SELECT * FROM (
-                    SELECT {columns} FROM read_parquet('{_quote(checked.valid_path)}') AS n
-                    LEFT JOIN read_parquet('{_quote(current)}') AS o ON {key_match})
+        f"""COPY (SELECT * FROM (SELECT {columns} FROM {new} AS n LEFT JOIN {old} AS o ON {key_match})
                   ORDER BY {order})
             TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)"""
     ).fetchall()
@@ -359,13 +360,13 @@ def _year_of(table_name: str, alias: str) -> str:
 
 
 def _preview(
-    connection: duckdb.DuckDBPyConnection, current: Path | None, checked: Checked, index: int
+    connection: duckdb.DuckDBPyConnection, current: Sequence[Path], checked: Checked, index: int
 ) -> list[YearCounts]:
     """New / replaced / unchanged (valid rows against the current table) and rejected, per year."""
     contract = table(checked.table)
-    valid = f"read_parquet('{_quote(checked.valid_path)}')"
-    old = f"read_parquet('{_quote(current)}')" if current else f"(SELECT * FROM {valid} LIMIT 0)"
-    key_match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in contract.key)
+    valid = _read([checked.valid_path])
+    old = _read(current) if current else f"(SELECT * FROM {valid} LIMIT 0)"
+    key_match = contract.key_match("n", "o")
     same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in contract.column_names)
     rows = connection.execute(
         f"""SELECT {_year_of(checked.table, "n")} AS y,
@@ -388,6 +389,14 @@ def _preview(
     if checked.rejected_rows and not rejected:  # a problem with the whole file
         counts[None] = YearCounts(None, rejected=checked.rejected_rows)
     return sorted(counts.values(), key=lambda c: (c.year is None, c.year or 0))
+
+
+def _read(paths: Sequence[Path]) -> str:
+    return "read_parquet([" + ", ".join(f"'{_quote(path)}'" for path in paths) + "])"
+
+
+def _scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    return connection.execute(sql).fetchall()[0][0]
 
 
 def _union(paths: list[Path], target: Path, name: str) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -39,6 +40,7 @@ EXCEL_MAX_ROWS = 1_048_576
 ROW_COLUMN = "__row"
 BATCH_ROWS = 65_536
 MAX_BAD_ROWS = 1_000  # malformed rows described one by one; the rest are counted
+MAX_LINE_BYTES = 4 * 2**20  # longer lines are read by the streamed reader
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,53 @@ class CsvSource(Source):
         )
 
     def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+        staged = self._stage_plain(head, first_data, width, target)
+        return (
+            staged if staged is not None else self._stage_streamed(head, first_data, width, target)
+        )
+
+    def _stage_plain(self, head: Head, first_data: int, width: int, target: Path) -> Staged | None:
+        """The fast path for a plain UTF-8 file whose every record is one line: DuckDB's
+        parallel reader, each row numbered by its position. None when the file is not plain
+        (another encoding, a malformed row, a line break inside a cell, an empty line): then
+        the streamed reader, which numbers rows around such lines, reads it."""
+        if head.encoding not in ("utf-8", "utf-8-sig", "ascii") or first_data < 1 or width < 1:
+            return None
+        if any("\n" in cell or "\r" in cell for row in head.rows for cell in row):
+            return None
+        names = column_names(width)
+        columns = ", ".join(f"'{name}': 'VARCHAR'" for name in names)
+        path = str(self.path).replace("'", "''")
+        written = str(target).replace("'", "''")
+        delimiter = (head.delimiter or ",").replace("'", "''")
+        connection = duckdb.connect(":memory:", config={"memory_limit": "256MB"})
+        try:
+            connection.execute(
+                f"""COPY (SELECT {", ".join(names)}, {first_data} + ordinality AS {ROW_COLUMN}
+                          FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
+                                        header=false, skip={first_data}, columns={{{columns}}},
+                                        auto_detect=false, strict_mode=true, null_padding=false,
+                                        max_line_size={MAX_LINE_BYTES}) WITH ORDINALITY)
+                    TO '{written}' (FORMAT parquet, COMPRESSION zstd)"""
+            ).fetchall()
+            rows = int(
+                connection.execute(f"SELECT count(*) FROM read_parquet('{written}')").fetchall()[0][
+                    0
+                ]
+            )
+        except duckdb.Error:
+            target.unlink(missing_ok=True)
+            return None
+        finally:
+            connection.close()
+        if _line_count(self.path) != first_data + rows:  # an empty line or a cell over lines
+            target.unlink(missing_ok=True)
+            return None
+        if rows > self.limits.max_rows:
+            raise DataError("ingest.too_many_rows", file=self.name, limit=self.limits.max_rows)
+        return Staged(target, rows, width, ())
+
+    def _stage_streamed(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
         bad: list[BadRow] = []
         skipped: list[int] = []  # every malformed row's number, to keep the others' numbers right
 
@@ -196,6 +245,16 @@ class CsvSource(Source):
         return Staged(
             staged.path, staged.rows, staged.width, staged.bad_rows, bad_row_count=len(skipped)
         )
+
+
+def _line_count(path: Path) -> int:
+    """Lines in the file, counting a last line without a line break."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _sniff_delimiter(lines: list[str]) -> str:

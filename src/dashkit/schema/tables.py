@@ -103,6 +103,17 @@ class Table:
                 return column
         raise KeyError(name)
 
+    def key_match(self, left: str, right: str) -> str:
+        """SQL: rows ``left`` and ``right`` have the same key. Required key columns compare
+        with ``=``, which lets DuckDB skip the stored row groups whose keys cannot match (a new
+        year's rows read no other year); the others with IS NOT DISTINCT FROM."""
+        return " AND ".join(
+            f"{left}.{name} = {right}.{name}"
+            if self.column(name).required
+            else f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}"
+            for name in self.key
+        )
+
     def range_checks(self) -> tuple[Check, ...]:
         """The bounds and code lists of the columns, as checks, followed by the table's own."""
         derived: list[Check] = []

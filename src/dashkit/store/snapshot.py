@@ -1,7 +1,7 @@
 """A read-only view of one version of the store, queried with DuckDB SQL.
 
-The five tables appear as views of the same names over that version's Parquet files (a table
-with no file yet is an empty view with the contract's columns), so queries are plain SQL and
+The five tables appear as views of the same names over that version's Parquet files (a table's
+segments together; a table with no file yet is an empty view with the contract's columns), so queries are plain SQL and
 never name a path. One in-memory DuckDB database per snapshot; each thread gets its own cursor
 on it, because a DuckDB connection must not be shared across threads (Streamlit serves every
 session from its own thread).
@@ -34,16 +34,19 @@ def empty_select(table: Table) -> str:
     return f"SELECT {columns} LIMIT 0"
 
 
-def parquet_select(path: Path) -> str:
-    return f"SELECT * FROM read_parquet({_sql_literal(str(path))})"
+def parquet_select(paths: Path | Sequence[Path]) -> str:
+    """The rows of one Parquet file, or of a table's segment files together."""
+    listed = [paths] if isinstance(paths, Path) else list(paths)
+    files = ", ".join(_sql_literal(str(path)) for path in listed)
+    return f"SELECT * FROM read_parquet([{files}])"
 
 
 class Snapshot:
     """The tables as they were at ``version``; cheap to create, safe to share across threads."""
 
-    def __init__(self, version: int, files: Mapping[str, Path | None]) -> None:
+    def __init__(self, version: int, files: Mapping[str, Sequence[Path]]) -> None:
         self.version = version
-        self.files = dict(files)
+        self.files = {name: tuple(paths) for name, paths in files.items()}  # segments per table
         self._database: duckdb.DuckDBPyConnection | None = None
         self._guard = threading.Lock()
         self._local = threading.local()
@@ -54,8 +57,8 @@ class Snapshot:
                 database = duckdb.connect(":memory:")
                 database.execute("SET parquet_metadata_cache = true").fetchall()
                 for name, table in TABLES.items():
-                    path = self.files.get(name)
-                    source = parquet_select(path) if path is not None else empty_select(table)
+                    paths = self.files.get(name)
+                    source = parquet_select(paths) if paths else empty_select(table)
                     database.execute(f"CREATE VIEW {name} AS {source}").fetchall()
                 self._database = database
             return self._database

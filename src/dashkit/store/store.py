@@ -27,13 +27,14 @@ from filelock import FileLock, Timeout
 from dashkit.errors import DataError, StoreError
 from dashkit.schema import TABLES, Table
 from dashkit.store.fsio import fsync_dir, fsync_file, link_or_copy, write_atomic
-from dashkit.store.layout import ORIGINALS, TMP_PREFIX, Layout
+from dashkit.store.layout import ORIGINALS, TMP_PREFIX, Layout, segment_file
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
 
 Rows: TypeAlias = "pa.Table | pd.DataFrame | Path"
 LOCK_TIMEOUT_SECONDS = 120.0
 _SAMPLE_LIMIT = 5
+MAX_SEGMENTS = 8  # per table; more, and the next upsert writes the table as one file again
 # One lock per data directory and process, on top of the file lock, so that threads of one
 # server queue politely instead of spinning on the file lock.
 _process_locks: dict[Path, threading.Lock] = {}
@@ -92,11 +93,7 @@ class Store:
     def snapshot(self, version: int | None = None) -> Snapshot:
         """The tables at ``version`` (default: the current one)."""
         version = self.version() if version is None else version
-        files: dict[str, Path | None] = {}
-        for name in TABLES:
-            path = self.layout.table_file(version, name)
-            files[name] = path if version > 0 and path.exists() else None
-        return Snapshot(version, files)
+        return Snapshot(version, {name: self.layout.table_files(version, name) for name in TABLES})
 
     def manifest(self, version: int) -> Manifest:
         try:
@@ -280,13 +277,14 @@ def _copy_version(layout: Layout, source: int, base: int, staging: Path) -> dict
     connection = duckdb.connect(":memory:")
     try:
         for name, table in TABLES.items():
-            source_file = layout.table_file(source, name) if source > 0 else None
-            if source_file is not None and source_file.exists():
-                link_or_copy(source_file, staging / f"{name}.parquet")
-                new_select = parquet_select(source_file)
+            files = layout.table_files(source, name)
+            for number, path in enumerate(files):
+                link_or_copy(path, segment_file(staging, name, number))
+            if files:
+                new_select = parquet_select(files)
             else:
                 new_select = empty_select(table)
-                _copy_to_parquet(connection, new_select, table, staging / f"{name}.parquet")
+                _copy_to_parquet(connection, new_select, table, segment_file(staging, name, 0))
             old_select = _existing_select(layout, base, table)
             counts[name] = _diff_counts(connection, table, new_select, old_select)
     finally:
@@ -295,8 +293,8 @@ def _copy_version(layout: Layout, source: int, base: int, staging: Path) -> dict
 
 
 def _existing_select(layout: Layout, version: int, table: Table) -> str:
-    path = layout.table_file(version, table.name)
-    return parquet_select(path) if version > 0 and path.exists() else empty_select(table)
+    files = layout.table_files(version, table.name)
+    return parquet_select(files) if files else empty_select(table)
 
 
 def _merge_tables(
@@ -307,11 +305,10 @@ def _merge_tables(
     connection = duckdb.connect(":memory:")
     try:
         for name, table in TABLES.items():
-            target = staging / f"{name}.parquet"
             old_select = _existing_select(layout, base, table)
             write = by_table.get(name)
             if write is None:
-                _carry_over(connection, layout, base, table, target)
+                _carry_over(connection, layout, base, table, staging)
                 counts[name] = TableCounts(rows=_count(connection, old_select))
                 continue
             incoming = _stage_incoming(connection, table, write.rows)
@@ -324,36 +321,99 @@ def _merge_tables(
                 upsert=write.mode == "upsert",
             )
             if not counts[name].changed:
-                _carry_over(connection, layout, base, table, target)
-                continue
-            if write.mode == "replace":
+                _carry_over(connection, layout, base, table, staging)
+            elif write.mode == "replace":
                 new_select = f"SELECT * FROM {incoming}"
+                _copy_to_parquet(connection, new_select, table, segment_file(staging, name, 0))
             else:
-                new_select = (
-                    f"SELECT * FROM ({old_select}) AS old WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {incoming} AS new WHERE {_key_match(table, 'new', 'old')}) "
-                    f"UNION ALL SELECT * FROM {incoming}"
+                _upsert_segments(
+                    connection, layout.table_files(base, name), table, incoming, write.rows, staging
                 )
-            _copy_to_parquet(connection, new_select, table, target)
     finally:
         connection.close()
     return counts
 
 
-def _carry_over(
-    connection: duckdb.DuckDBPyConnection, layout: Layout, base: int, table: Table, target: Path
+def _upsert_segments(
+    connection: duckdb.DuckDBPyConnection,
+    segments: Sequence[Path],
+    table: Table,
+    incoming: str,
+    rows: Rows,
+    staging: Path,
 ) -> None:
-    source = layout.table_file(base, table.name)
-    if base > 0 and source.exists():
-        link_or_copy(source, target)
+    """The table after an upsert, as segments: each old segment with none of the incoming
+    keys is linked as it is, one with some is rewritten without them, and the incoming rows
+    are one new segment. Past ``MAX_SEGMENTS`` the whole table is written as one again."""
+    kept: list[tuple[Path, str | None]] = []  # (segment, the SELECT that rewrites it, or None)
+    for segment in segments:
+        old = parquet_select(segment)
+        replaced = _count(
+            connection,
+            f"SELECT 1 FROM ({old}) AS old WHERE EXISTS "
+            f"(SELECT 1 FROM {incoming} AS new WHERE {table.key_match('new', 'old')})",
+        )
+        if not replaced:
+            kept.append((segment, None))
+        elif replaced < _count(connection, old):
+            kept.append(
+                (
+                    segment,
+                    f"SELECT * FROM ({old}) AS old WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {incoming} AS new WHERE {table.key_match('new', 'old')})",
+                )
+            )
+    if len(kept) + 1 > MAX_SEGMENTS:
+        remaining = " UNION ALL ".join(
+            select or parquet_select(segment) for segment, select in kept
+        )
+        _copy_to_parquet(
+            connection,
+            f"{remaining} UNION ALL SELECT * FROM {incoming}",
+            table,
+            segment_file(staging, table.name, 0),
+        )
+        return
+    for number, (segment, select) in enumerate(kept):
+        target = segment_file(staging, table.name, number)
+        if select is None:
+            link_or_copy(segment, target)
+        else:
+            _copy_to_parquet(connection, select, table, target)
+    target = segment_file(staging, table.name, len(kept))
+    if isinstance(rows, Path) and _has_contract_schema(connection, table, rows):
+        link_or_copy(rows, target)  # the caller's file already is a segment: no rewrite
     else:
-        _copy_to_parquet(connection, empty_select(table), table, target)
+        _copy_to_parquet(connection, f"SELECT * FROM {incoming}", table, target)
+
+
+def _has_contract_schema(connection: duckdb.DuckDBPyConnection, table: Table, path: Path) -> bool:
+    described = connection.execute(f"DESCRIBE {parquet_select(path)}").fetchall()
+    expected = [(column.name, column.kind.sql_type) for column in table.stored_columns]
+    return [(str(row[0]), str(row[1])) for row in described] == expected
+
+
+def _carry_over(
+    connection: duckdb.DuckDBPyConnection, layout: Layout, base: int, table: Table, staging: Path
+) -> None:
+    files = layout.table_files(base, table.name)
+    for number, path in enumerate(files):
+        link_or_copy(path, segment_file(staging, table.name, number))
+    if not files:
+        _copy_to_parquet(
+            connection, empty_select(table), table, segment_file(staging, table.name, 0)
+        )
 
 
 def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: Rows) -> str:
-    """Load the rows into a temp table with exactly the contract's columns and types."""
+    """The incoming rows with exactly the contract's columns and types: a Parquet file that
+    has them is read where it is; anything else is loaded into a temp table."""
     raw_name = f"raw_{table.name}"
     if isinstance(rows, Path):
+        if _has_contract_schema(connection, table, rows):
+            staged = f"incoming_{table.name}"
+            _run(connection, f"CREATE OR REPLACE TEMP VIEW {staged} AS {parquet_select(rows)}")
+            return staged
         _run(connection, f"CREATE OR REPLACE TEMP VIEW {raw_name} AS {parquet_select(rows)}")
     else:
         connection.register(raw_name, rows)
@@ -379,18 +439,26 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: R
 
 
 def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
-    for column in table.stored_columns:
-        if column.required:
-            _raise_on_rows(
-                connection, table, staged, f"{column.name} IS NULL", f"required_{column.name}"
-            )
-    for check in table.range_checks():
-        _raise_on_rows(connection, table, staged, f"NOT ({check.sql})", check.name)
+    """Every rule in one pass over the rows; the rows breaking the first broken rule are
+    then fetched for the message."""
+    rules = [
+        (f"{column.name} IS NULL", f"required_{column.name}")
+        for column in table.stored_columns
+        if column.required
+    ] + [(f"NOT ({check.sql})", check.name) for check in table.range_checks()]
     key = ", ".join(table.key)
-    duplicates = connection.execute(
-        f"SELECT {key}, count(*) AS n FROM {staged} GROUP BY ALL HAVING count(*) > 1 LIMIT {_SAMPLE_LIMIT}"
-    ).fetchall()
-    if duplicates:
+    counts = connection.execute(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {predicate})" for predicate, _ in rules)
+        + f", count(*) - count(DISTINCT ({key})) FROM {staged}"
+    ).fetchall()[0]
+    for (predicate, rule), broken in zip(rules, counts, strict=False):
+        if broken:
+            _raise_on_rows(connection, table, staged, predicate, rule)
+    if counts[-1]:
+        duplicates = connection.execute(
+            f"SELECT {key}, count(*) AS n FROM {staged} GROUP BY ALL HAVING count(*) > 1 LIMIT {_SAMPLE_LIMIT}"
+        ).fetchall()
         raise DataError(
             "store.duplicate_key", table=table.name, sample=[row[:-1] for row in duplicates]
         )
@@ -402,12 +470,7 @@ def _raise_on_rows(
     bad = connection.execute(
         f"SELECT * FROM {staged} WHERE {predicate} LIMIT {_SAMPLE_LIMIT}"
     ).fetchall()
-    if bad:
-        raise DataError("store.rule_broken", table=table.name, rule=rule, sample=bad)
-
-
-def _key_match(table: Table, left: str, right: str) -> str:
-    return " AND ".join(f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}" for name in table.key)
+    raise DataError("store.rule_broken", table=table.name, rule=rule, sample=bad)
 
 
 def _diff_counts(
@@ -426,14 +489,14 @@ def _diff_counts(
         f"count(*) FILTER (WHERE o._present AND NOT ({same})), "
         f"count(*) FILTER (WHERE o._present AND ({same})) "
         f"FROM {new_from} AS n LEFT JOIN (SELECT *, true AS _present FROM ({old_select})) AS o "
-        f"ON {_key_match(table, 'n', 'o')}"
+        f"ON {table.key_match('n', 'o')}"
     ).fetchall()[0]
     deleted = 0
     if not upsert:
         deleted = _count(
             connection,
             f"SELECT * FROM ({old_select}) AS o WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {new_from} AS n WHERE {_key_match(table, 'n', 'o')})",
+            f"(SELECT 1 FROM {new_from} AS n WHERE {table.key_match('n', 'o')})",
         )
     rows = _count(connection, old_select) - deleted + int(inserted)
     return TableCounts(int(inserted), int(replaced), int(unchanged), deleted, rows)
