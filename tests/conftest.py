@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dashkit.demo import write_demo
 from dashkit.store import Store
+
+# Speed is the benchmark harness's business, not the tests': no per-example deadline (a busy
+# 2-core CI machine would make a timed property flaky without saying anything about correctness).
+settings.register_profile("dashkit", deadline=None)
+settings.load_profile("dashkit")
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dashkit.metrics.rates import with_deltas
-from dashkit.queries import (
-    Scope,
-    award_counts,
-    below_target_counts,
-    event_counts,
-    participation_by_year,
-    reporting_counts,
-    targets_by_year,
-)
+from dashkit.metrics.rates import rate
+from dashkit.queries import KeyFigureRow, Scope, key_figure_rows
 from dashkit.schema import RECIPIENT_TYPES
 from dashkit.store import Snapshot
 
@@ -85,74 +77,55 @@ class YearKpis:
 
 
 def year_kpis(snapshot: Snapshot, year: int, scope: Scope) -> YearKpis:
-    """Every key figure of ``year`` within ``scope``; a year without data gives zeros and Nones."""
+    """Every key figure of ``year`` within ``scope``; a year without data gives zeros and Nones.
+    One query (``key_figure_rows``); the rates and changes are derived here."""
+    parts: dict[str, list[KeyFigureRow]] = {}
+    for row in key_figure_rows(snapshot, year, scope):
+        parts.setdefault(row[0], []).append(row)
+    reporting = parts.get("reporting", [("reporting", None, None, 0, 0)])[0]
+    first_event = parts.get("first_event", [("first_event", None, None, None, None)])[0][3]
     return YearKpis(
         year=year,
-        participation=_participation(snapshot, year, scope),
-        **_reporting(snapshot, year, scope),
-        **_events(snapshot, year, scope),
-        **_awards(snapshot, year, scope),
+        participation=_participation(parts, year),
+        expected_units=int(reporting[3] or 0),
+        reported_units=int(reporting[4] or 0),
+        events_by_type={str(r[1]): int(r[3]) for r in parts.get("events", []) if r[3]},
+        events_to_date_by_type={str(r[1]): int(r[4]) for r in parts.get("events", []) if r[4]},
+        first_event_year=None if first_event is None else int(first_event),
+        **_awards(parts.get("awards", [])),
     )
 
 
-def _participation(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, AudienceKpi]:
-    by_year = with_deltas(participation_by_year(snapshot, scope, (year - 1, year)))
-    targets = targets_by_year(snapshot, scope)
-    below = {
-        str(row["audience"]): (int(row["units"]), int(row["below"]))
-        for row in below_target_counts(snapshot, year, scope).to_dict("records")
-    }
+def _participation(parts: dict[str, list[KeyFigureRow]], year: int) -> dict[str, AudienceKpi]:
+    sums = {(str(r[1]), int(r[2])): (int(r[3]), int(r[4])) for r in parts.get("participation", [])}
+    targets = {str(r[1]): _number(r[3]) for r in parts.get("target", [])}
+    below = {str(r[1]): (int(r[3]), int(r[4])) for r in parts.get("below", [])}
     result: dict[str, AudienceKpi] = {}
-    for row in by_year[by_year["year"] == year].to_dict("records"):
-        audience = str(row["audience"])
-        target = targets[(targets["year"] == year) & (targets["audience"] == audience)][
-            "target_rate"
-        ]
+    for audience in sorted(a for a, y in sums if y == year):
+        eligible, completed = sums[(audience, year)]
+        current = rate(completed, eligible)
+        before = sums.get((audience, year - 1))
+        previous = rate(before[1], before[0]) if before else None
         units, under = below.get(audience, (0, 0))
         result[audience] = AudienceKpi(
             audience=audience,
-            eligible=int(row["eligible"]),
-            completed=int(row["completed"]),
-            rate=_number(row["rate"]),
-            previous_rate=_number(row["previous_rate"]),
-            delta_pp=_number(row["delta_pp"]),
-            target_rate=_number(target.iloc[0]) if len(target) else None,
+            eligible=eligible,
+            completed=completed,
+            rate=current,
+            previous_rate=previous,
+            delta_pp=None if current is None or previous is None else (current - previous) * 100,
+            target_rate=targets.get(audience),
             units_below_target=under,
             units_with_figures=units,
         )
     return result
 
 
-def _reporting(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Any]:
-    counts = reporting_counts(snapshot, year, scope)
-    return {"expected_units": counts.expected, "reported_units": counts.reported}
-
-
-def _events(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Any]:
-    events = event_counts(snapshot, scope)
-    this_year = events[events["year"] == year]
-    to_date = events[events["year"] <= year].groupby("event_type")["events"].sum()
-    return {
-        "events_by_type": {
-            str(k): int(v)
-            for k, v in zip(this_year["event_type"], this_year["events"], strict=True)
-        },
-        "events_to_date_by_type": {str(k): int(v) for k, v in to_date.items()},
-        "first_event_year": int(events["year"].min()) if len(events) else None,
-    }
-
-
-def _awards(snapshot: Snapshot, year: int, scope: Scope) -> dict[str, Any]:
-    awards = award_counts(snapshot, year, scope)
+def _awards(rows: list[KeyFigureRow]) -> dict[str, Any]:
     by_type = {kind: 0 for kind in RECIPIENT_TYPES}
     by_body: dict[str, dict[str, int]] = {}
-    for row in awards.to_dict("records"):
-        kind, body, count = (
-            str(row["recipient_type"]),
-            str(row["awarding_body"]),
-            int(row["awards"]),
-        )
-        by_type[kind] = by_type.get(kind, 0) + count
-        body_counts = by_body.setdefault(body, {k: 0 for k in RECIPIENT_TYPES})
-        body_counts[kind] = body_counts.get(kind, 0) + count
+    for _, body, kind, count, _ in rows:
+        by_type[str(kind)] = by_type.get(str(kind), 0) + int(count)
+        body_counts = by_body.setdefault(str(body), {k: 0 for k in RECIPIENT_TYPES})
+        body_counts[str(kind)] = body_counts.get(str(kind), 0) + int(count)
     return {"awards_by_recipient_type": by_type, "awards_by_body": by_body}

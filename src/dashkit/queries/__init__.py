@@ -9,29 +9,26 @@ as Σcompleted / Σeligible.
 
 from __future__ import annotations
 
-from dashkit.queries.activity import award_counts, event_counts
+from dashkit.queries.activity import event_counts
+from dashkit.queries.key_figures import KeyFigureRow, key_figure_rows
 from dashkit.queries.options import FilterOptions, filter_options, search_units, unit_choices
 from dashkit.queries.participation import (
-    below_target_counts,
     lowest_units,
     participation_by_year,
     targets_by_year,
     unit_results,
 )
-from dashkit.queries.reporting import ReportingCounts, reporting_counts
 from dashkit.queries.scope import Scope
 
 __all__ = [
     "FilterOptions",
-    "ReportingCounts",
+    "KeyFigureRow",
     "Scope",
-    "award_counts",
-    "below_target_counts",
     "event_counts",
     "filter_options",
+    "key_figure_rows",
     "lowest_units",
     "participation_by_year",
-    "reporting_counts",
     "search_units",
     "targets_by_year",
     "unit_choices",

@@ -23,20 +23,6 @@ def event_counts(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
     )
 
 
-def award_counts(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
-    """Awards of ``year`` to units in scope: columns awarding_body, award_type, recipient_type,
-    awards."""
-    where, params = scope.unit_condition()
-    return snapshot.frame(
-        f"""
-        SELECT awarding_body, award_type, recipient_type, count(*)::BIGINT AS awards
-        FROM awards WHERE year = $year AND {where}
-        GROUP BY ALL ORDER BY awarding_body, award_type, recipient_type
-        """,
-        {"year": year, **params},
-    )
-
-
 def events_by_month(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
     """Events per calendar month and type: columns month (a date, the 1st), event_type, events."""
     where, params = scope.unit_condition()

@@ -67,7 +67,7 @@ def unit_results(snapshot: Snapshot, year: int | None, scope: Scope) -> pd.DataF
 # One row per unit and audience for the year, with its target. No GROUP BY: the key of
 # participation is (year, unit_id, audience) and the store refuses duplicate keys, so within one
 # year each row already is a unit's figure.
-_PER_UNIT = """
+PER_UNIT = """
     WITH sums AS (
         SELECT p.unit_id, p.audience, p.eligible, p.completed
         FROM participation AS p WHERE p.year = $year AND {where})
@@ -77,22 +77,7 @@ _PER_UNIT = """
     LEFT JOIN targets AS general
            ON general.year = $year AND general.audience = s.audience AND general.unit_id IS NULL
 """
-_BELOW = "eligible > 0 AND completed / eligible < target_rate / 100"
-
-
-def below_target_counts(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
-    """Per audience: units with figures for ``year`` and how many are under their target (their
-    own, else the general one); a unit with nobody eligible is not counted as under. Columns
-    audience, units, below."""
-    where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
-    return snapshot.frame(
-        f"""
-        WITH per_unit AS ({_PER_UNIT.format(where=where)})
-        SELECT audience, count(*)::BIGINT AS units, count(*) FILTER (WHERE {_BELOW})::BIGINT AS below
-        FROM per_unit GROUP BY audience ORDER BY audience
-        """,
-        {"year": year, **params},
-    )
+BELOW_TARGET = "eligible > 0 AND completed / eligible < target_rate / 100"
 
 
 def lowest_units(
@@ -105,10 +90,10 @@ def lowest_units(
     where, params = scope.conditions(unit_column="p.unit_id", audience_column="p.audience")
     return snapshot.frame(
         f"""
-        WITH per_unit AS ({_PER_UNIT.format(where=where)}),
+        WITH per_unit AS ({PER_UNIT.format(where=where)}),
         ranked AS (
-            SELECT *, completed / eligible AS rate, ({_BELOW}) AS below FROM per_unit
-            WHERE audience = $audience AND eligible > 0 {"AND " + _BELOW if below_only else ""}
+            SELECT *, completed / eligible AS rate, ({BELOW_TARGET}) AS below FROM per_unit
+            WHERE audience = $audience AND eligible > 0 {"AND " + BELOW_TARGET if below_only else ""}
             ORDER BY rate, unit_id LIMIT {int(limit)})
         SELECT r.unit_id, coalesce(u.unit_name, r.unit_id) AS unit_name, r.eligible::BIGINT AS eligible,
                r.completed::BIGINT AS completed, r.target_rate, r.rate, coalesce(r.below, false) AS below

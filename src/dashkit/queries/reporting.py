@@ -6,10 +6,7 @@ parent's figures are the sum of its children's, not a report of its own).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dashkit.queries.scope import Scope
-from dashkit.store import Snapshot
 
 _ACTIVE = (
     "({alias}.active_from IS NULL OR {alias}.active_from <= $year) AND "
@@ -28,23 +25,3 @@ def expected_units_sql(scope: Scope) -> tuple[str, dict[str, object]]:
                                 WHERE c.parent_id IS NOT NULL AND {_ACTIVE.format(alias="c")})
     """
     return sql, params
-
-
-@dataclass(frozen=True)
-class ReportingCounts:
-    expected: int
-    reported: int  # expected units with at least one participation row for the year
-
-
-def reporting_counts(snapshot: Snapshot, year: int, scope: Scope) -> ReportingCounts:
-    expected_sql, params = expected_units_sql(scope)
-    audience_sql, audience_params = scope.audience_condition("p.audience")
-    row = snapshot.rows(
-        f"""
-        WITH expected AS MATERIALIZED ({expected_sql}),
-        reported AS (SELECT DISTINCT p.unit_id FROM participation AS p WHERE p.year = $year AND {audience_sql})
-        SELECT count(*), count(r.unit_id) FROM expected AS e LEFT JOIN reported AS r ON r.unit_id = e.unit_id
-        """,
-        {"year": year, **params, **audience_params},
-    )[0]
-    return ReportingCounts(expected=int(row[0]), reported=int(row[1]))

@@ -1,15 +1,20 @@
 """A read-only view of one version of the store, queried with DuckDB SQL.
 
 The five tables appear as views of the same names over that version's Parquet files (a table's
-segments together; a table with no file yet is an empty view with the contract's columns), so queries are plain SQL and
-never name a path. One in-memory DuckDB database per snapshot; each thread gets its own cursor
-on it, because a DuckDB connection must not be shared across threads (Streamlit serves every
-session from its own thread).
+segments together; a table with no file yet is an empty view with the contract's columns), so
+queries are plain SQL and never name a path. All snapshots of a process share one in-memory
+DuckDB database (one buffer pool, one Parquet metadata cache; opening a snapshot costs a few
+views, not a database): each snapshot's views live in a schema of its own, dropped when the
+snapshot is, and its cursors search that schema. Each thread gets its own cursor, because a
+DuckDB connection must not be shared across threads (Streamlit serves every session from its
+own thread).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,33 +46,61 @@ def parquet_select(paths: Path | Sequence[Path]) -> str:
     return f"SELECT * FROM read_parquet([{files}])"
 
 
+_database: duckdb.DuckDBPyConnection | None = None
+_database_guard = threading.RLock()  # re-entrant: a finalizer may run inside a held section
+_schema_numbers = itertools.count(1)
+
+
+def _shared_database() -> duckdb.DuckDBPyConnection:
+    global _database  # noqa: PLW0603 - one database per process, made on first use
+    with _database_guard:
+        if _database is None:
+            database = duckdb.connect(":memory:")
+            database.execute("SET parquet_metadata_cache = true").fetchall()
+            _database = database
+        return _database
+
+
+def _drop_schema(schema: str) -> None:
+    with _database_guard:
+        if _database is not None:
+            _database.cursor().execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE").fetchall()
+
+
 class Snapshot:
     """The tables as they were at ``version``; cheap to create, safe to share across threads."""
 
     def __init__(self, version: int, files: Mapping[str, Sequence[Path]]) -> None:
         self.version = version
         self.files = {name: tuple(paths) for name, paths in files.items()}  # segments per table
-        self._database: duckdb.DuckDBPyConnection | None = None
+        self._schema: str | None = None
         self._guard = threading.Lock()
         self._local = threading.local()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def _open(self) -> str:
         with self._guard:
-            if self._database is None:
-                database = duckdb.connect(":memory:")
-                database.execute("SET parquet_metadata_cache = true").fetchall()
-                for name, table in TABLES.items():
-                    paths = self.files.get(name)
-                    source = parquet_select(paths) if paths else empty_select(table)
-                    database.execute(f"CREATE VIEW {name} AS {source}").fetchall()
-                self._database = database
-            return self._database
+            if self._schema is None:
+                schema = f"snapshot_{next(_schema_numbers)}"
+                cursor = _shared_database().cursor()
+                try:
+                    cursor.execute(f"CREATE SCHEMA {schema}").fetchall()
+                    for name, table in TABLES.items():
+                        paths = self.files.get(name)
+                        source = parquet_select(paths) if paths else empty_select(table)
+                        cursor.execute(f"CREATE VIEW {schema}.{name} AS {source}").fetchall()
+                finally:
+                    cursor.close()
+                weakref.finalize(self, _drop_schema, schema)
+                self._schema = schema
+            return self._schema
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on the snapshot's database."""
+        """This thread's cursor on the snapshot's views."""
         cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
         if cursor is None:
-            cursor = self._open().cursor()
+            schema = self._open()
+            cursor = _shared_database().cursor()
+            cursor.execute(f"SET search_path = '{schema}'").fetchall()
             self._local.cursor = cursor
         return cursor
 
