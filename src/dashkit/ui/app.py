@@ -14,6 +14,18 @@ from dashkit.ui import auth, language
 PAGES = Path(__file__).resolve().parent / "views"
 
 
+# (script, title key, icon, URL path); the first is the default page.
+PAGE_TABLE = (
+    ("overview.py", "nav.overview", ":material/dashboard:", "overview"),
+    ("units.py", "nav.units", ":material/account_tree:", "units"),
+    ("events.py", "nav.events", ":material/event:", "events"),
+    ("awards.py", "nav.awards", ":material/military_tech:", "awards"),
+    ("report.py", "nav.report", ":material/summarize:", "report"),
+    ("quality.py", "nav.quality", ":material/fact_check:", "quality"),
+    ("import_page.py", "nav.import", ":material/upload_file:", "import"),
+)
+
+
 def run() -> None:
     st.set_page_config(page_title="dashkit", page_icon=":material/school:", layout="wide")
     t = language.current()
@@ -24,16 +36,13 @@ def run() -> None:
         st.error(t.error(error.key, error.params), icon=":material/error:")
         st.stop()
     if not access.can_view:
-        page = st.navigation(
-            [st.Page(auth.login_page, title=t("access.login_title"), default=True)],
-            position="hidden",
-        )
+        # Every page's URL leads to the login prompt, and there is no menu to show.
+        page = st.navigation(_login_pages(t), position="hidden")
         language.switch()
-        page.run()
-        return
-    page = st.navigation(_pages(t, access), position="sidebar")
-    language.switch()
-    auth.sidebar(access, access_settings, t)
+    else:
+        page = st.navigation(_pages(t, access), position="sidebar")
+        language.switch()
+        auth.sidebar(access, access_settings, t)
     page.run()
 
 
@@ -45,45 +54,23 @@ def _pages(t: Translator, access: Access) -> list[st.Page]:
     import_visible = access.can_edit or access.reason is Reason.NO_LOGIN
     return [
         st.Page(
-            PAGES / "overview.py",
-            title=t("nav.overview"),
-            icon=":material/dashboard:",
-            default=True,
-        ),
+            PAGES / script,
+            title=t(title),
+            icon=icon,
+            url_path=None if number == 0 else url_path,
+            default=number == 0,
+            visibility="visible" if script != "import_page.py" or import_visible else "hidden",
+        )
+        for number, (script, title, icon, url_path) in enumerate(PAGE_TABLE)
+    ]
+
+
+def _login_pages(t: Translator) -> list[st.Page]:
+    return [
         st.Page(
-            PAGES / "units.py",
-            title=t("nav.units"),
-            icon=":material/account_tree:",
-            url_path="units",
-        ),
-        st.Page(
-            PAGES / "events.py", title=t("nav.events"), icon=":material/event:", url_path="events"
-        ),
-        st.Page(
-            PAGES / "awards.py",
-            title=t("nav.awards"),
-            icon=":material/military_tech:",
-            url_path="awards",
-        ),
-        st.Page(
-            PAGES / "report.py",
-            title=t("nav.report"),
-            icon=":material/summarize:",
-            url_path="report",
-        ),
-        st.Page(
-            PAGES / "quality.py",
-            title=t("nav.quality"),
-            icon=":material/fact_check:",
-            url_path="quality",
-        ),
-        st.Page(
-            PAGES / "import_page.py",
-            title=t("nav.import"),
-            icon=":material/upload_file:",
-            url_path="import",
-            visibility="visible" if import_visible else "hidden",
-        ),
+            auth.login_page, title=t("access.login_title"), url_path=url_path, default=number == 0
+        )
+        for number, (_, _, _, url_path) in enumerate(PAGE_TABLE)
     ]
 
 
