@@ -1,7 +1,7 @@
 """Which text encoding a file is in, decided from its bytes (the user is never asked).
 
 Order: a byte-order mark (UTF-8, UTF-16 LE/BE) decides; else text that decodes as UTF-8 is
-UTF-8; else charset-normalizer chooses among the legacy code pages, with one correction it gets
+UTF-8 (so is text whose lines mostly do: the others are reported on their rows); else charset-normalizer chooses among the legacy code pages, with one correction it gets
 wrong on short files: Windows-1258 (Vietnamese) and Windows-1252 (Western) share most bytes, so
 the two decodings are compared on how much of the text reads as Vietnamese or Western letters.
 Text that decodes the same in both (no Vietnamese-only byte in it) is Windows-1252.
@@ -34,8 +34,8 @@ def detect_encoding(sample: bytes) -> str:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
-    if _is_utf8(sample):
-        return UTF8
+    if _is_utf8(sample) or _mostly_utf8(sample):
+        return UTF8  # a few foreign lines in a UTF-8 file are reported on their rows
     guess = from_bytes(sample[:SAMPLE_BYTES], cp_isolation=[*_LEGACY, "utf_8"]).best()
     if guess is not None and guess.encoding not in _LEGACY and guess.encoding != "utf_8":
         return str(guess.encoding)
@@ -51,6 +51,21 @@ def _is_utf8(sample: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """True when most lines with non-ASCII bytes are UTF-8: a UTF-8 file with a few lines
+    pasted from elsewhere, not a legacy code page (whose letters are rarely valid UTF-8)."""
+    valid = invalid = 0
+    for line in sample.splitlines()[:-1]:  # the last line may be cut inside a character
+        if line.isascii():
+            continue
+        try:
+            line.decode(UTF8)
+            valid += 1
+        except UnicodeDecodeError:
+            invalid += 1
+    return valid >= 2 and valid >= 2 * invalid
 
 
 def _oddness(sample: bytes, encoding: str) -> int:

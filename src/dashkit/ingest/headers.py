@@ -20,6 +20,16 @@ from dashkit.schema import CODE_ALIASES, IGNORED_HEADERS, PARTICIPATION, TABLES
 
 IGNORE = "__ignore__"
 _YEAR_IN_TITLE = re.compile(r"\bnam (\d{4})\b")
+MAX_IGNORED_NAMED = 5  # more unmatched columns than this are one warning
+MAX_HEADER_CHARS = 300  # longer cells are not headers or titles; they are never folded whole
+
+
+def header_key(cell: str) -> str:
+    """``fold`` of a header or title cell; a cell of megabytes is cut first, since folding it
+    whole would take minutes and it cannot match anything."""
+    return fold(cell[:MAX_HEADER_CHARS])
+
+
 _IGNORED = frozenset(fold(text) for text in IGNORED_HEADERS)
 
 
@@ -74,7 +84,7 @@ class Layout:
     @property
     def signature(self) -> str:
         """The headers, folded: files with the same signature get the same manual mapping."""
-        return "|".join(fold(match.header) for match in self.columns)
+        return "|".join(header_key(match.header) for match in self.columns)
 
 
 def find_layout(
@@ -92,7 +102,9 @@ def find_layout(
             if score and (best is None or candidate > (best[0], best[1], best[2], -best[3])):
                 best = (score, required, name, index)
     if best is None or best[0] < min(2, _required_count(tables[0]) if table else 2):
-        first = next((" | ".join(cell for cell in row if cell) for row in rows if any(row)), "")
+        first = next(
+            (" | ".join(cell[:120] for cell in row if cell) for row in rows if any(row)), ""
+        )
         raise DataError("ingest.no_header", file=file_name, first_row=first[:120])
     _, _, chosen, index = best
     group_row = rows[index - 1] if index else None
@@ -112,17 +124,25 @@ def find_layout(
         manual or {},
     )
     titles = tuple(
-        " ".join(cell for cell in row if cell) for row in rows[: index - (1 if wide else 0)]
+        " ".join(cell[:MAX_HEADER_CHARS] for cell in row if cell)
+        for row in rows[: index - (1 if wide else 0)]
     )
     titles = tuple(line for line in titles if line)
     year = None
     for line in titles:
-        found = _YEAR_IN_TITLE.search(fold(line))
+        found = _YEAR_IN_TITLE.search(header_key(line))
         if found:
             year = int(found.group(1))
     layout = Layout(chosen, index, 2 if wide else 1, columns, wide, titles, year, width)
-    for match in layout.unmatched:
-        layout.warnings.append(("ingest.column_ignored", {"column": match.header}))
+    unmatched = [match.header for match in layout.unmatched]
+    if len(unmatched) > MAX_IGNORED_NAMED:  # one warning, not ten thousand
+        shown = ", ".join(f"“{header}”" for header in unmatched[:MAX_IGNORED_NAMED])
+        layout.warnings.append(
+            ("ingest.columns_ignored", {"count": len(unmatched), "columns": shown})
+        )
+    else:
+        for header in unmatched:
+            layout.warnings.append(("ingest.column_ignored", {"column": header}))
     return layout
 
 
@@ -135,7 +155,8 @@ def _width(rows: list[list[str]], index: int, wide: bool) -> int:
     if not lengths:
         return header
     common = max(set(lengths), key=lambda length: (lengths.count(length), length))
-    return max(header, common)
+    # wider than the header only when most data rows say so, not when ragged rows tie
+    return common if common > header and lengths.count(common) * 2 > len(lengths) else header
 
 
 def _required_count(table: str) -> int:
@@ -144,7 +165,7 @@ def _required_count(table: str) -> int:
 
 def _score(row: list[str], table: str, above: list[str] | None) -> tuple[int, int]:
     index = ALIASES[table]
-    found = {index[key] for cell in row if (key := fold(cell)) in index}
+    found = {index[key] for cell in row if (key := header_key(cell)) in index}
     if above is not None and table == PARTICIPATION.name and _audience_groups(above, len(row)):
         found.add("audience")
     required = sum(
@@ -160,7 +181,7 @@ def _audience_groups(row: list[str], width: int) -> dict[int, str]:
     for position in range(width):
         cell = row[position] if position < len(row) else ""
         if cell:
-            current = AUDIENCE_BY_FOLD.get(fold(cell))
+            current = AUDIENCE_BY_FOLD.get(header_key(cell))
         if current is not None:
             groups[position] = current
     return groups
@@ -195,8 +216,8 @@ def _match_columns(
                 "",
             )
             header = f"{group_label} / {cell}"
-        key = fold(cell)
-        column = manual.get(fold(header)) or index.get(key)
+        key = header_key(cell)
+        column = manual.get(header_key(header)) or index.get(key)
         if column == IGNORE or (column is None and key in _IGNORED):
             continue
         matches.append(ColumnMatch(position, header, column, audience))

@@ -218,6 +218,9 @@ def _check(
     except DataError as error:
         _file_issue(file_plan, error)
         return
+    except duckdb.OutOfMemoryException:  # bounded working set: a file too big to check
+        _file_issue(file_plan, DataError("ingest.too_big_to_check", file=file_plan.file))
+        return
     _keep_absent_columns(connection, current.get(checked.table, ()), checked, workdir, index)
     file_plan.checked = checked
     file_plan.rows_read = checked.rows_read
@@ -313,8 +316,10 @@ def _bad_row_issues(bad_rows: Sequence[Any]) -> list[Issue]:
             None,
             None,
             bad.text,
-            "ingest.wrong_cell_count",
-            {"cells": bad.cells, "expected": bad.expected},
+            bad.key,
+            {"cells": bad.cells, "expected": bad.expected}
+            if bad.key == "ingest.wrong_cell_count"
+            else {},
         )
         for bad in bad_rows
     ]

@@ -41,6 +41,8 @@ ROW_COLUMN = "__row"
 BATCH_ROWS = 65_536
 MAX_BAD_ROWS = 1_000  # malformed rows described one by one; the rest are counted
 MAX_LINE_BYTES = 4 * 2**20  # longer lines are read by the streamed reader
+MAX_CELL_BYTES = 32 * 2**20  # a workbook cell longer than this is refused before loading
+BLOCK_SIZES = (4 * 2**20, 64 * 2**20, 512 * 2**20)  # tried in turn: a cell must fit in one
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class BadRow:
     cells: int
     expected: int
     text: str
+    key: str = "ingest.wrong_cell_count"  # what is wrong with it
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class CsvSource(Source):
         with self.path.open("rb") as handle:
             sample = handle.read(HEAD_BYTES)
         encoding = detect_encoding(sample)
-        if b"\x00" in sample and not encoding.startswith("utf-16"):
+        if b"\x00" in sample and not encoding.startswith("utf-16") and not _is_text(sample):
             raise DataError("ingest.not_text", file=self.name)
         text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
         if len(sample) == HEAD_BYTES and "\n" in text:
@@ -140,7 +143,7 @@ class CsvSource(Source):
             raise DataError("ingest.empty_file", file=self.name)
         delimiter = _sniff_delimiter(lines)
         rows: list[list[str]] = []
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             for row in reader:
                 rows.append(row)
@@ -200,6 +203,44 @@ class CsvSource(Source):
         return Staged(target, rows, width, ())
 
     def _stage_streamed(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+        """pyarrow's streaming reader, in one thread so that rows keep their numbers. A cell
+        bigger than a read block is retried with bigger blocks; text that does not decode, or
+        a quote left open to the end of the file, is reported on the rows where it is."""
+        encoding = "utf-8" if head.encoding in ("utf-8", "utf-8-sig") else head.encoding
+        encoding = encoding or "utf-8"
+        for block_size in BLOCK_SIZES:
+            try:
+                return self._read_streamed(head, first_data, width, target, encoding, block_size)
+            except pa.ArrowInvalid as error:
+                if "straddle" in str(error) and block_size != BLOCK_SIZES[-1]:
+                    continue  # one cell is bigger than a block
+                undecodable = _undecodable_rows(self.path, encoding, first_data)
+                if undecodable:
+                    return _refused(target, width, undecodable)
+                open_quote = _open_quote_row(self.path, encoding, first_data, head.delimiter)
+                if open_quote:
+                    return _refused(target, width, open_quote)
+                raise DataError(
+                    "ingest.unreadable", file=self.name, detail=str(error)[:200]
+                ) from error
+            except UnicodeDecodeError as error:
+                undecodable = _undecodable_rows(self.path, encoding, first_data)
+                if undecodable:
+                    return _refused(target, width, undecodable)
+                raise DataError(
+                    "ingest.unreadable", file=self.name, detail=str(error)[:200]
+                ) from error
+        raise AssertionError("unreachable: the last block size re-raises")
+
+    def _read_streamed(
+        self,
+        head: Head,
+        first_data: int,
+        width: int,
+        target: Path,
+        encoding: str,
+        block_size: int,
+    ) -> Staged:
         bad: list[BadRow] = []
         skipped: list[int] = []  # every malformed row's number, to keep the others' numbers right
 
@@ -213,7 +254,6 @@ class CsvSource(Source):
             return "skip"
 
         names = column_names(width)
-        encoding = "utf-8" if head.encoding in ("utf-8", "utf-8-sig") else head.encoding
         try:
             reader = pacsv.open_csv(
                 self.path,
@@ -221,8 +261,8 @@ class CsvSource(Source):
                     skip_rows=first_data,
                     column_names=names,
                     use_threads=False,
-                    encoding=encoding or "utf-8",
-                    block_size=4 * 2**20,
+                    encoding=encoding,
+                    block_size=block_size,
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=head.delimiter or ",",
@@ -236,15 +276,76 @@ class CsvSource(Source):
                     quoted_strings_can_be_null=False,
                 ),
             )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        except pa.ArrowInvalid as error:
             if "Empty CSV file" in str(error):
                 return _write_batches(iter(()), names, target, self.limits, self.name, bad)
-            raise DataError("ingest.unreadable", file=self.name, detail=str(error)[:200]) from error
+            raise
         numbered = _number_rows(reader, first_data + 1, skipped)
         staged = _write_batches(numbered, names, target, self.limits, self.name, bad)
+        open_quote = _open_quote_row(self.path, encoding, first_data, head.delimiter)
+        if open_quote:  # the quote swallowed every row after it: none of them can be trusted
+            return _refused(target, width, open_quote)
         return Staged(
             staged.path, staged.rows, staged.width, staged.bad_rows, bad_row_count=len(skipped)
         )
+
+
+def _is_text(sample: bytes) -> bool:
+    """A sample with a stray NUL byte that is otherwise UTF-8 text (a binary file is not)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample.replace(b"\x00", b""), final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refused(target: Path, width: int, bad_rows: list[BadRow]) -> Staged:
+    """No rows, only the rows that make the file unreadable as it is."""
+    names = column_names(width)
+    staged = _write_batches(iter(()), names, target, Limits(), "", [])
+    return Staged(staged.path, 0, width, tuple(bad_rows), bad_row_count=len(bad_rows))
+
+
+def _undecodable_rows(path: Path, encoding: str, first_data: int) -> list[BadRow]:
+    """The lines (after the header) that are not text in ``encoding``: at most MAX_BAD_ROWS."""
+    found: list[BadRow] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number <= first_data:
+                continue
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:  # shown as far as it surely reads: its plain ASCII start
+                start = _ASCII_START.match(line)
+                text = (start.group().decode("ascii")[:200] if start else "") + "…"
+                found.append(BadRow(number, 0, 0, text, key="ingest.undecodable_row"))
+                if len(found) >= MAX_BAD_ROWS:
+                    break
+    return found
+
+
+def _open_quote_row(
+    path: Path, encoding: str, first_data: int, delimiter: str | None
+) -> list[BadRow]:
+    """The row whose quoted cell is never closed (it would swallow the rest of the file).
+    Cheap first: an even number of quote characters cannot leave one open."""
+    quotes = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            quotes += block.count(b'"')
+    if quotes % 2 == 0:
+        return []
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter or ",", strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error as error:
+            if "unexpected end of data" in str(error) and start > first_data:
+                return [BadRow(start, 0, 0, "", key="ingest.unclosed_quote")]
+    return []
 
 
 def _line_count(path: Path) -> int:
@@ -316,6 +417,7 @@ def _write_batches(
 
 # -- XLSX -----------------------------------------------------------------------------------
 
+_ASCII_START = re.compile(rb"[\x20-\x7e]*")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
@@ -336,6 +438,16 @@ class XlsxSource(Source):
                         size_mb=unpacked // 2**20,
                         limit_mb=self.limits.max_bytes // 2**20,
                     )
+                if unpacked > MAX_CELL_BYTES:  # only then can one cell be too big to load
+                    for info in archive.infolist():
+                        if info.filename.endswith(".xml") and info.file_size > MAX_CELL_BYTES:
+                            with archive.open(info) as part:
+                                if _longest_text(part) > MAX_CELL_BYTES:
+                                    raise DataError(
+                                        "ingest.workbook_cell_too_large",
+                                        file=self.name,
+                                        limit_mb=MAX_CELL_BYTES // 2**20,
+                                    )
                 for info in archive.infolist():
                     if info.filename.startswith("xl/worksheets/") and info.filename.endswith(
                         ".xml"
@@ -406,6 +518,23 @@ class XlsxSource(Source):
                 yield pa.RecordBatch.from_arrays([*columns, numbers], [*names, ROW_COLUMN])
 
         return _write_batches(batches(), names, target, self.limits, self.name, [])
+
+
+def _longest_text(stream: Any) -> int:
+    """The longest run of bytes between two XML tags in ``stream``, read in blocks (a cell's
+    text is such a run): found with numpy, without holding the part in memory."""
+    longest = run = 0  # ``run``: the bytes since the last '<', carried across blocks
+    for block in iter(lambda: stream.read(8 * 2**20), b""):
+        tags = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("<"))
+        if len(tags) == 0:
+            run += len(block)
+        else:
+            longest = max(longest, run + int(tags[0]))
+            if len(tags) > 1:
+                longest = max(longest, int(np.diff(tags).max()) - 1)
+            run = len(block) - int(tags[-1]) - 1
+        longest = max(longest, run)
+    return longest
 
 
 def _cell_text(value: Any) -> str:  # noqa: PLR0911 - one return per cell type

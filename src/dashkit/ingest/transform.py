@@ -32,6 +32,7 @@ from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
 RATE_TOLERANCE_PP = 0.5
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # RE2: never in a cell's text
 TOTALS_COLUMNS = 3  # the first columns a totals label is looked for in
 # Rows with the same key and different content: the message says what "the same" means.
 DUPLICATE_KEYS = {
@@ -177,9 +178,15 @@ class _Checker:
             parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
             self.sql(
                 f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
-                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total
+                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total,
+                           regexp_matches(v, '{CONTROL_CHARACTERS}') AS control
                     FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
             )
+        with_control = {
+            index
+            for index in mapped
+            if self.sql(f"SELECT count(*) FROM {p}_d{index} WHERE control")[0][0]
+        }
         joins = " ".join(f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned)
         blank = " AND ".join(f"d{i}.t IS NULL" for i in sorted(mapped)) or "FALSE"
         first_filled_is_total: list[str] = []
@@ -214,6 +221,13 @@ class _Checker:
                 parts.append(f"CAST({text} AS VARCHAR) AS t_{column.name}")
                 parts.append(f"CAST({value} AS {column.kind.sql_type}) AS {column.name}")
             parts.append(f"({is_total}) AS __totals")
+            # which columns of the row hold a control character (a NUL, say): one bit each
+            bits = [
+                f"CASE WHEN d{match.index}.control THEN {1 << position} ELSE 0 END"
+                for position, column in enumerate(self.table.columns)
+                if (match := columns.get(column.name)) is not None and match.index in with_control
+            ]
+            parts.append(f"({' + '.join(bits) or '0'}) AS __control")
             selects.append(
                 f"SELECT {', '.join(parts)} FROM {p}_raw AS r {joins} WHERE NOT ({blank})"
             )
@@ -331,23 +345,32 @@ class _Checker:
                 f"'{key}' AS key, {params} AS params FROM {p}_typed WHERE {where}"
             )
 
-        derived = {self.table.key[0]} if self.table.natural_key else set()
         # an id derived from a natural key the file lacks a column of: that column is the
         # file's problem (``missing_column``), not an empty id in every row
         underivable = self.derived_id and not set(self.table.natural_key) <= (
             self.present | self.filled
         )
-        for column in self.table.columns:
+        for position, column in enumerate(self.table.columns):
             name = column.name
             if underivable and name == self.table.key[0]:
                 continue
-            if column.required and name in self.present | derived and name not in ("unit_id",):
+            # a derived id is empty only where a part of its natural key is, which is that
+            # part's problem (reported on its own column), not a second one on a column the
+            # file does not have
+            derived_here = self.derived_id and name == self.table.key[0]
+            if column.required and name in self.present and name != "unit_id" and not derived_here:
                 add(f"{name} IS NULL AND t_{name} IS NULL", name, "ingest.required")
             parse_key = _PARSE[column.kind][1]
             if parse_key:
                 add(f"t_{name} IS NOT NULL AND {name} IS NULL", name, parse_key)
             if column.kind is ColumnKind.CODE and not column.open_codes:
                 add(f"t_{name} IS NOT NULL AND {name} IS NULL", name, "ingest.unknown_code")
+            add(
+                f"__control & {1 << position} <> 0",
+                name,
+                "ingest.control_character",
+                value=f"regexp_replace(coalesce(t_{name}, CAST({name} AS VARCHAR)), '{CONTROL_CHARACTERS}', '�', 'g')",
+            )
             if column.kind is ColumnKind.TEXT:
                 add(
                     f"length(t_{name}) > {MAX_TEXT}",
