@@ -204,7 +204,7 @@ def _check(
     assert layout is not None
     try:
         staged = source.stage(
-            head, layout.first_data, layout.width, workdir / f"raw{index}.parquet"
+            head, layout.first_data, layout.width, workdir / f"raw{index}.parquet", connection
         )
         checked = check_file(
             connection,

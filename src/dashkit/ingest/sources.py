@@ -75,13 +75,22 @@ class BadRow:
 
 @dataclass(frozen=True)
 class Staged:
-    """Data rows written to ``path``: columns c0..c{width-1} (text) and ``__row``."""
+    """Data rows with columns c0..c{width-1} (text) and ``__row``: a Parquet file at ``path``,
+    or, from the fast CSV path, a temporary table (``table``) of the connection given to
+    ``stage``. ``relation`` names either in SQL."""
 
     path: Path
     rows: int
     width: int
     bad_rows: tuple[BadRow, ...]  # the first MAX_BAD_ROWS of them
     bad_row_count: int = 0
+    table: str | None = None
+
+    @property
+    def relation(self) -> str:
+        if self.table is not None:
+            return self.table
+        return "read_parquet('" + str(self.path).replace("'", "''") + "')"
 
 
 def column_names(width: int) -> list[str]:
@@ -89,7 +98,9 @@ def column_names(width: int) -> list[str]:
 
 
 class Source:
-    """A file to import. ``head()`` first, then ``stage(first_data_index, width, target)``."""
+    """A file to import. ``head()`` first, then ``stage(head, first_data_index, width, target,
+    connection)``: the rows go to ``target`` (Parquet), or straight into a temporary table of
+    ``connection`` where DuckDB can read the file itself."""
 
     def __init__(self, path: Path, name: str, limits: Limits) -> None:
         self.path = path
@@ -99,7 +110,14 @@ class Source:
     def head(self) -> Head:
         raise NotImplementedError
 
-    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+    def stage(
+        self,
+        head: Head,
+        first_data: int,
+        width: int,
+        target: Path,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> Staged:
         raise NotImplementedError
 
 
@@ -155,17 +173,32 @@ class CsvSource(Source):
             "csv", rows, list(range(1, len(rows) + 1)), encoding=encoding, delimiter=delimiter
         )
 
-    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
-        staged = self._stage_plain(head, first_data, width, target)
+    def stage(
+        self,
+        head: Head,
+        first_data: int,
+        width: int,
+        target: Path,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> Staged:
+        staged = self._stage_plain(head, first_data, width, target, connection)
         return (
             staged if staged is not None else self._stage_streamed(head, first_data, width, target)
         )
 
-    def _stage_plain(self, head: Head, first_data: int, width: int, target: Path) -> Staged | None:
+    def _stage_plain(
+        self,
+        head: Head,
+        first_data: int,
+        width: int,
+        target: Path,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> Staged | None:
         """The fast path for a plain UTF-8 file whose every record is one line: DuckDB's
-        parallel reader, each row numbered by its position. None when the file is not plain
-        (another encoding, a malformed row, a line break inside a cell, an empty line): then
-        the streamed reader, which numbers rows around such lines, reads it."""
+        parallel reader, each row numbered by its position, into a temporary table of
+        ``connection`` (else of its own, then written to ``target``). None when the file is
+        not plain (another encoding, a malformed row, a line break inside a cell, an empty
+        line): then the streamed reader, which numbers rows around such lines, reads it."""
         if head.encoding not in ("utf-8", "utf-8-sig", "ascii") or first_data < 1 or width < 1:
             return None
         if any("\n" in cell or "\r" in cell for row in head.rows for cell in row):
@@ -173,34 +206,38 @@ class CsvSource(Source):
         names = column_names(width)
         columns = ", ".join(f"'{name}': 'VARCHAR'" for name in names)
         path = str(self.path).replace("'", "''")
-        written = str(target).replace("'", "''")
         delimiter = (head.delimiter or ",").replace("'", "''")
-        connection = duckdb.connect(":memory:", config={"memory_limit": "256MB"})
+        table = "staged_" + re.sub(r"\W", "_", target.stem)
+        own = connection is None
+        database = duckdb.connect(":memory:") if connection is None else connection
         try:
-            connection.execute(
-                f"""COPY (SELECT {", ".join(names)}, {first_data} + ordinality AS {ROW_COLUMN}
-                          FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
-                                        header=false, skip={first_data}, columns={{{columns}}},
-                                        auto_detect=false, strict_mode=true, null_padding=false,
-                                        max_line_size={MAX_LINE_BYTES}) WITH ORDINALITY)
-                    TO '{written}' (FORMAT parquet, COMPRESSION zstd)"""
+            database.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {table} AS
+                    SELECT {", ".join(names)}, {first_data} + ordinality AS {ROW_COLUMN}
+                    FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
+                                  header=false, skip={first_data}, columns={{{columns}}},
+                                  auto_detect=false, strict_mode=true, null_padding=false,
+                                  max_line_size={MAX_LINE_BYTES}) WITH ORDINALITY"""
             ).fetchall()
-            rows = int(
-                connection.execute(f"SELECT count(*) FROM read_parquet('{written}')").fetchall()[0][
-                    0
-                ]
-            )
+            rows = int(database.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+            plain = _line_count(self.path) == first_data + rows  # no empty line, no cell over lines
+            if plain and own:
+                written = str(target).replace("'", "''")
+                database.execute(
+                    f"COPY {table} TO '{written}' (FORMAT parquet, COMPRESSION zstd)"
+                ).fetchall()
         except duckdb.Error:
-            target.unlink(missing_ok=True)
-            return None
+            plain = False
         finally:
-            connection.close()
-        if _line_count(self.path) != first_data + rows:  # an empty line or a cell over lines
-            target.unlink(missing_ok=True)
+            if own:
+                database.close()
+        if not plain:
+            if not own:
+                database.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             return None
         if rows > self.limits.max_rows:
             raise DataError("ingest.too_many_rows", file=self.name, limit=self.limits.max_rows)
-        return Staged(target, rows, width, ())
+        return Staged(target, rows, width, (), table=None if own else table)
 
     def _stage_streamed(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
         """pyarrow's streaming reader, in one thread so that rows keep their numbers. A cell
@@ -498,7 +535,14 @@ class XlsxSource(Source):
         numbers = [offset + index + 1 for index in range(len(rows))]
         return Head("xlsx", rows, numbers, sheet=name)
 
-    def stage(self, head: Head, first_data: int, width: int, target: Path) -> Staged:
+    def stage(
+        self,
+        head: Head,
+        first_data: int,
+        width: int,
+        target: Path,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> Staged:
         names = column_names(width)
         offset = head.numbers[0] - 1 if head.numbers else 0
         rows = self._sheet.to_python()

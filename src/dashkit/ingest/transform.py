@@ -172,8 +172,7 @@ class _Checker:
         # columns are looked at, not every one of a 10,000-column file.
         scanned = sorted(set(mapped) | set(range(min(self.staged.width, TOTALS_COLUMNS))))
         totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
-        staged = str(self.staged.path).replace("'", "''")
-        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT * FROM read_parquet('{staged}')")
+        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT * FROM {self.staged.relation}")
         for index in scanned:
             parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
             self.sql(
