@@ -7,13 +7,15 @@ UI layer, and Streamlit runs the file as a script in its own process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from dashkit.errors import StoreError
 from dashkit.i18n import Translator
-from dashkit.store import resolve_data_dir
+from dashkit.store import Store, resolve_data_dir
 from dashkit.store.layout import DATA_DIR_ENV
 
 APP_FILE = Path(__file__).resolve().parent.parent / "ui" / "app.py"
@@ -47,6 +49,12 @@ def streamlit_command(port: int, host: str) -> list[str]:
 def run(args: argparse.Namespace, t: Translator) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     os.environ[DATA_DIR_ENV] = str(data_dir)
+    if (data_dir / "versions").is_dir():
+        # a writer killed last time (kill -9, a power cut) may have left a half-built version
+        with contextlib.suppress(StoreError):  # a read-only data directory is served as it is
+            removed = Store(data_dir).recover()
+            if removed:
+                print(t("cli.serve_recovered", count=len(removed)), flush=True)
     print(t("cli.serve_starting", host=args.host, port=args.port, path=data_dir), flush=True)
     command = streamlit_command(args.port, args.host)
     os.execv(command[0], command)

@@ -6,7 +6,8 @@ problem found. ``commit_import`` writes the plan's valid rows as one commit (all
 refused when any file has a problem unless the caller chose to import only the valid rows.
 Units files are checked first, so that a participation file may use units imported with it.
 A row replaces the stored row with its key, except in the columns the file does not have: those
-keep their current values (a report without "Chuyên đề" does not erase the topics).
+keep their current values (a report without "Chuyên đề" does not erase the topics). The store
+fills them at commit, under its lock, from the version the commit lands on.
 """
 
 from __future__ import annotations
@@ -221,7 +222,6 @@ def _check(
     except duckdb.OutOfMemoryException:  # bounded working set: a file too big to check
         _file_issue(file_plan, DataError("ingest.too_big_to_check", file=file_plan.file))
         return
-    _keep_absent_columns(connection, current.get(checked.table, ()), checked, workdir, index)
     file_plan.checked = checked
     file_plan.rows_read = checked.rows_read
     file_plan.issues = _bad_row_issues(staged.bad_rows) + checked.issues
@@ -254,16 +254,20 @@ def commit_import(
     if not plan.ok and not skip_invalid:
         raise DataError("ingest.refused", problems=sum(file.issue_count for file in plan.files))
     by_table: dict[str, list[Path]] = {}
+    absent: dict[str, set[str]] = {}
     for file_plan in plan.files:
         if file_plan.checked is not None and file_plan.checked.valid_rows:
             by_table.setdefault(file_plan.checked.table, []).append(file_plan.checked.valid_path)
+            absent.setdefault(file_plan.checked.table, set()).update(file_plan.checked.absent)
     writes = []
     for name, paths in by_table.items():
         rows: Path = paths[0]
         if len(paths) > 1:
             rows = plan.workdir / f"combined_{name}.parquet"
             _union(paths, rows, name)
-        writes.append(TableWrite(name, rows, mode="upsert"))
+        # the columns a file lacks keep their stored values: filled by the store, under its
+        # lock, from the version this commit lands on (not the one the plan read)
+        writes.append(TableWrite(name, rows, mode="upsert", keep=tuple(sorted(absent[name]))))
     details = {
         "files": [
             {
@@ -325,36 +329,6 @@ def _bad_row_issues(bad_rows: Sequence[Any]) -> list[Issue]:
     ]
 
 
-def _keep_absent_columns(
-    connection: duckdb.DuckDBPyConnection,
-    current: Sequence[Path],
-    checked: Checked,
-    workdir: Path,
-    index: int,
-) -> None:
-    """Give the valid rows that replace stored ones the stored values of the columns the file
-    does not have, so that the preview and the commit change only what the file says."""
-    if not current or not checked.absent or not checked.valid_rows:
-        return
-    contract = table(checked.table)
-    new, old = _read([checked.valid_path]), _read(current)
-    key_match = contract.key_match("n", "o")
-    if not _scalar(connection, f"SELECT count(*) FROM {new} AS n JOIN {old} AS o ON {key_match}"):
-        return  # no row replaces a stored one (a new year, say): nothing to keep
-    columns = ", ".join(
-        f"o.{name} AS {name}" if name in checked.absent else f"n.{name} AS {name}"
-        for name in contract.column_names
-    )
-    order = ", ".join(contract.sort_by) or "ALL"
-    target = workdir / f"kept{index}.parquet"
-    connection.execute(
-        f"""COPY (SELECT * FROM (SELECT {columns} FROM {new} AS n LEFT JOIN {old} AS o ON {key_match})
-                  ORDER BY {order})
-            TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)"""
-    ).fetchall()
-    checked.valid_path = target
-
-
 def _year_of(table_name: str, alias: str) -> str:
     """The SQL giving a row's year: its ``year``, an event's date's year, none for units."""
     if table_name == "events":
@@ -372,7 +346,12 @@ def _preview(
     valid = _read([checked.valid_path])
     old = _read(current) if current else f"(SELECT * FROM {valid} LIMIT 0)"
     key_match = contract.key_match("n", "o")
-    same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in contract.column_names)
+    same = " AND ".join(  # a column the file lacks keeps its stored value: not a change
+        f"(n.{c} IS NULL OR n.{c} IS NOT DISTINCT FROM o.{c})"
+        if c in checked.absent
+        else f"n.{c} IS NOT DISTINCT FROM o.{c}"
+        for c in contract.column_names
+    )
     rows = connection.execute(
         f"""SELECT {_year_of(checked.table, "n")} AS y,
                    count(*) FILTER (WHERE o._present IS NULL),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 import threading
 import uuid
@@ -43,11 +44,17 @@ _process_locks_guard = threading.Lock()
 
 @dataclass(frozen=True)
 class TableWrite:
-    """New rows for one table. ``replace`` swaps the whole table; ``upsert`` merges by key."""
+    """New rows for one table. ``replace`` swaps the whole table; ``upsert`` merges by key.
+
+    ``keep``: columns the rows may not carry (a file without them): where such a cell is empty,
+    a row that replaces a stored one keeps the stored value. Filled under the writers' lock from
+    the version the commit lands on, so a commit in between is never undone by this one.
+    """
 
     table: str
     rows: Rows
     mode: Literal["replace", "upsert"] = "upsert"
+    keep: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,13 @@ class Store:
 
     def _remove_leftovers(self, current: int) -> list[str]:
         removed: list[str] = []
+        # a writer killed inside write_atomic leaves its ".CURRENT.<pid>.tmp" (or a settings
+        # file's); only writers, who hold the lock, make them, so under the lock they are junk
+        for entry in sorted(self.root.glob(".*.*.tmp")):
+            pid = entry.name.rsplit(".", 2)[-2]
+            if entry.is_file() and pid.isdigit() and not _process_alive(int(pid)):
+                entry.unlink(missing_ok=True)
+                removed.append(entry.name)
         for entry in sorted(self.layout.versions.iterdir()):
             number = Layout.version_of(entry.name)
             if entry.name.startswith(TMP_PREFIX) or (number is not None and number > current):
@@ -239,6 +253,8 @@ class Store:
                 shutil.rmtree(published, ignore_errors=True)
             if isinstance(error, OSError):
                 raise _write_error(self.root, error) from error
+            if isinstance(error, duckdb.IOException):  # DuckDB writing a table's file
+                raise _duckdb_write_error(self.root, error) from error
             raise
         return CommitResult(version=version, commit_id=commit_id, tables=counts)
 
@@ -258,6 +274,20 @@ def _process_lock(root: Path) -> threading.Lock:
         return _process_locks.setdefault(root.resolve(), threading.Lock())
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie, killed but not reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    with contextlib.suppress(OSError, IndexError):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    return True
+
+
 def _new_commit_id() -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     return f"{stamp}-{uuid.uuid4().hex[:6]}"
@@ -269,6 +299,18 @@ def _write_error(root: Path, error: OSError) -> StoreError:
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StoreError("store.read_only", path=str(root))
     return StoreError("store.write_failed", path=str(root), reason=error.strerror or str(error))
+
+
+def _duckdb_write_error(root: Path, error: duckdb.IOException) -> StoreError:
+    """DuckDB reports a failed write as text, not as an errno: read the cause from it."""
+    text = str(error)
+    if "No space left" in text or "Disk quota" in text:
+        return StoreError("store.disk_full", path=str(root))
+    if any(
+        cause in text for cause in ("Read-only file system", "Permission denied", "not permitted")
+    ):
+        return StoreError("store.read_only", path=str(root))
+    return StoreError("store.write_failed", path=str(root), reason=text.splitlines()[0][:200])
 
 
 def _copy_version(layout: Layout, source: int, base: int, staging: Path) -> dict[str, TableCounts]:
@@ -312,6 +354,9 @@ def _merge_tables(
                 counts[name] = TableCounts(rows=_count(connection, old_select))
                 continue
             incoming = _stage_incoming(connection, table, write.rows)
+            as_given = incoming
+            if write.keep and write.mode == "upsert":
+                incoming = _fill_kept(connection, table, incoming, old_select, write.keep)
             _validate(connection, table, incoming)
             counts[name] = _diff_counts(
                 connection,
@@ -326,8 +371,14 @@ def _merge_tables(
                 new_select = f"SELECT * FROM {incoming}"
                 _copy_to_parquet(connection, new_select, table, segment_file(staging, name, 0))
             else:
+                unchanged_file = write.rows if incoming == as_given else None
                 _upsert_segments(
-                    connection, layout.table_files(base, name), table, incoming, write.rows, staging
+                    connection,
+                    layout.table_files(base, name),
+                    table,
+                    incoming,
+                    unchanged_file,
+                    staging,
                 )
     finally:
         connection.close()
@@ -339,7 +390,7 @@ def _upsert_segments(
     segments: Sequence[Path],
     table: Table,
     incoming: str,
-    rows: Rows,
+    rows: Rows | None,
     staging: Path,
 ) -> None:
     """The table after an upsert, as segments: each old segment with none of the incoming
@@ -385,6 +436,33 @@ def _upsert_segments(
         link_or_copy(rows, target)  # the caller's file already is a segment: no rewrite
     else:
         _copy_to_parquet(connection, f"SELECT * FROM {incoming}", table, target)
+
+
+def _fill_kept(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    incoming: str,
+    old_select: str,
+    keep: Sequence[str],
+) -> str:
+    """``incoming`` with its empty ``keep`` cells taken from the stored row of the same key
+    (the same relation when no incoming row replaces a stored one: a new year, say)."""
+    match = table.key_match("n", "o")
+    if not _count(connection, f"SELECT 1 FROM {incoming} AS n JOIN ({old_select}) AS o ON {match}"):
+        return incoming
+    columns = ", ".join(
+        f"coalesce(n.{column.name}, o.{column.name}) AS {column.name}"
+        if column.name in keep
+        else f"n.{column.name}"
+        for column in table.stored_columns
+    )
+    filled = f"kept_{table.name}"
+    _run(
+        connection,
+        f"CREATE OR REPLACE TEMP TABLE {filled} AS SELECT {columns} "
+        f"FROM {incoming} AS n LEFT JOIN ({old_select}) AS o ON {match}",
+    )
+    return filled
 
 
 def _has_contract_schema(connection: duckdb.DuckDBPyConnection, table: Table, path: Path) -> bool:
