@@ -10,6 +10,7 @@ columns per audience, read as participation.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ MAX_IGNORED_NAMED = 5  # more unmatched columns than this are one warning
 MAX_HEADER_CHARS = 300  # longer cells are not headers or titles; they are never folded whole
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the head's cells are scored once per table
 def header_key(cell: str) -> str:
     """``fold`` of a header or title cell; a cell of megabytes is cut first, since folding it
     whole would take minutes and it cannot match anything."""

@@ -154,14 +154,18 @@ def plan_import(
 
 
 def _load_known_units(connection: duckdb.DuckDBPyConnection, units_files: Sequence[Path]) -> None:
+    """``known_units`` (unit_id, unit_name): the stored units, and those imported alongside as
+    they are checked; ``known_units_named`` adds the key names are matched by, computed only
+    when a file names its units instead of giving their codes."""
     existing = (
         f"SELECT unit_id, unit_name FROM {_read(units_files)}"
         if units_files
         else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
     )
+    connection.execute(f"CREATE TEMP TABLE known_units AS {existing}").fetchall()
     connection.execute(
-        f"CREATE TEMP TABLE known_units AS SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} AS name_key "
-        f"FROM ({existing})"
+        f"CREATE TEMP VIEW known_units_named AS SELECT unit_id, "
+        f"{SQL_NAME_KEY.format(x='unit_name')} AS name_key FROM known_units"
     ).fetchall()
 
 
@@ -241,8 +245,7 @@ def _check(
         file_plan.by_year = [*others, merged]
     if checked.table == "units":
         connection.execute(
-            f"INSERT INTO known_units SELECT unit_id, {SQL_NAME_KEY.format(x='unit_name')} "
-            f"FROM {_read([checked.valid_path])}"
+            f"INSERT INTO known_units SELECT unit_id, unit_name FROM {_read([checked.valid_path])}"
         ).fetchall()
 
 

@@ -88,8 +88,9 @@ def check_file(
     year: int | None,
     known_units: str,
 ) -> Checked:
-    """Validate one staged file. ``known_units`` names a relation (unit_id, name_key) of the
-    units that exist (the store's and those imported alongside); ``prefix`` keeps this file's
+    """Validate one staged file. ``known_units`` names a relation (unit_id, unit_name) of the
+    units that exist (the store's and those imported alongside), and ``<known_units>_named``
+    one of (unit_id, name_key) over it; ``prefix`` keeps this file's
     temporary tables apart from other files' in the same connection."""
     return _Checker(connection, layout, staged, target, prefix, year, known_units).run()
 
@@ -121,6 +122,7 @@ class _Checker:
         self.filled: set[str] = set()  # columns the file lacks whose values were derived
         self.derived_id = False  # the id column made from the natural key
         self.rows_read = 0  # data rows of the file: neither blank nor totals
+        self.identical_copies = 0  # later copies of identical rows, kept once
         self.indexes: dict[tuple[str, str | None], int] = {}  # (column, group) → cell position
 
     # -- helpers --------------------------------------------------------------------------
@@ -172,7 +174,10 @@ class _Checker:
         # columns are looked at, not every one of a 10,000-column file.
         scanned = sorted(set(mapped) | set(range(min(self.staged.width, TOTALS_COLUMNS))))
         totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
-        self.sql(f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT * FROM {self.staged.relation}")
+        needed = ", ".join([ROW_COLUMN, *(f"c{i}" for i in scanned)])  # not 10,000 columns
+        self.sql(
+            f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT {needed} FROM {self.staged.relation}"
+        )
         for index in scanned:
             parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
             self.sql(
@@ -309,7 +314,7 @@ class _Checker:
                 self.sql(
                     f"""UPDATE {p}_typed AS t SET unit_id = k.unit_id
                         FROM (SELECT name_key, min(unit_id) AS unit_id, count(*) AS n
-                              FROM {self.known_units} GROUP BY name_key) AS k
+                              FROM {self.known_units}_named GROUP BY name_key) AS k
                         WHERE k.n = 1 AND k.name_key = dk_name_key({name_column})"""
                 )
                 self.by_name = True
@@ -458,13 +463,13 @@ class _Checker:
         elif self.by_name:
             add(
                 f"unit_id IS NULL AND t_unit_name IS NOT NULL AND dk_name_key(t_unit_name) "
-                f"IN (SELECT name_key FROM {known} GROUP BY name_key HAVING count(*) > 1)",
+                f"IN (SELECT name_key FROM {known}_named GROUP BY name_key HAVING count(*) > 1)",
                 "unit_name",
                 "ingest.ambiguous_unit_name",
             )
             add(
                 f"unit_id IS NULL AND t_unit_name IS NOT NULL AND dk_name_key(t_unit_name) "
-                f"NOT IN (SELECT name_key FROM {known})",
+                f"NOT IN (SELECT name_key FROM {known}_named)",
                 "unit_name",
                 "ingest.unknown_unit_name",
             )
@@ -504,6 +509,7 @@ class _Checker:
             f"FROM {p}_dups WHERE variants > 1"
         )
         repeated = self.sql(f"SELECT count(*) FROM {p}_dups WHERE variants = 1 AND copy > 1")[0][0]
+        self.identical_copies = repeated
         if repeated:
             self.warnings.append(("ingest.identical_duplicates", {"count": repeated}))
 
@@ -555,18 +561,20 @@ class _Checker:
                 f"NOT EXISTS (SELECT 1 FROM {issues_table} AS i "
                 f"WHERE i.row = __row AND i.grp IS NOT DISTINCT FROM __group)"
             )
-        order = ", ".join(self.table.sort_by) or "ALL"
         stored = ", ".join(self.table.column_names)
         target = str(self.target).replace("'", "''")
         # identical rows are kept once: the later copies are known from the repeated keys
-        later_copies = (
-            f"NOT EXISTS (SELECT 1 FROM {p}_dups AS d WHERE d.copy > 1 AND d.__row = t.__row "
-            f"AND d.__group IS NOT DISTINCT FROM t.__group)"
-        )
+        filters = [valid_filter] if rejected or self.file_issues else []
+        if self.identical_copies:
+            filters.append(
+                f"NOT EXISTS (SELECT 1 FROM {p}_dups AS d WHERE d.copy > 1 AND d.__row = t.__row "
+                f"AND d.__group IS NOT DISTINCT FROM t.__group)"
+            )
+        # In the file's order, not sorted: the file becomes a segment of the table as it is
+        # (rows of a year usually come together in a file, so row groups still skip by year).
         self.sql(
-            f"""COPY (SELECT {stored} FROM {p}_typed AS t
-                      WHERE {valid_filter} AND {later_copies} ORDER BY {order})
-                TO '{target}' (FORMAT parquet, COMPRESSION zstd)"""
+            f"""COPY (SELECT {stored} FROM {p}_typed AS t WHERE {" AND ".join(filters) or "TRUE"})
+                TO '{target}' (FORMAT parquet, COMPRESSION snappy)"""
         )
         valid = self.sql(f"SELECT count(*) FROM read_parquet('{target}')")[0][0]
         return Checked(
