@@ -173,33 +173,28 @@ class _Checker:
         # which may sit in a column we do not read (an "STT" column, say): the first few
         # columns are looked at, not every one of a 10,000-column file.
         scanned = sorted(set(mapped) | set(range(min(self.staged.width, TOTALS_COLUMNS))))
-        totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
         needed = ", ".join([ROW_COLUMN, *(f"c{i}" for i in scanned)])  # not 10,000 columns
         self.sql(
             f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT {needed} FROM {self.staged.relation}"
         )
-        for index in scanned:
-            parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
-            self.sql(
-                f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
-                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total,
-                           regexp_matches(v, '{CONTROL_CHARACTERS}') AS control
-                    FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
-            )
-        with_control = {
-            index
-            for index in mapped
-            if self.sql(f"SELECT count(*) FROM {p}_d{index} WHERE control")[0][0]
-        }
-        joins = " ".join(f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned)
-        blank = " AND ".join(f"d{i}.t IS NULL" for i in sorted(mapped)) or "FALSE"
+        with_control, plain = self._dictionaries(mapped, scanned)
+
+        def ref(index: int, field: str) -> str:
+            if index not in plain:
+                return f"d{index}.{field}"
+            return f"nullif(r.c{index}, '')" if field in ("t", "p") else "false"
+
+        joins = " ".join(
+            f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned if i not in plain
+        )
+        blank = " AND ".join(f"{ref(i, 't')} IS NULL" for i in sorted(mapped)) or "FALSE"
         first_filled_is_total: list[str] = []
         earlier_blank: list[str] = []
         for i in scanned:
             first_filled_is_total.append(
-                " AND ".join([*earlier_blank, f"coalesce(d{i}.total, false)"])
+                " AND ".join([*earlier_blank, f"coalesce({ref(i, 'total')}, false)"])
             )
-            earlier_blank.append(f"d{i}.t IS NULL")
+            earlier_blank.append(f"{ref(i, 't')} IS NULL")
         is_total = " OR ".join(f"({part})" for part in first_filled_is_total) or "FALSE"
         selects = []
         for audience, columns in groups:
@@ -211,12 +206,12 @@ class _Checker:
                 match = columns.get(column.name)
                 if match is not None:
                     self.indexes[(column.name, audience)] = match.index
-                    value = f"d{match.index}.p"
+                    value = ref(match.index, "p")
                     # the text only where it is needed: beside a value that did not parse
                     text = (
                         value
                         if column.kind is ColumnKind.TEXT
-                        else f"CASE WHEN {value} IS NULL THEN d{match.index}.t END"
+                        else f"CASE WHEN {value} IS NULL THEN {ref(match.index, 't')} END"
                     )
                 elif column.name == "audience" and audience:
                     text = value = f"'{audience}'"
@@ -227,7 +222,7 @@ class _Checker:
             parts.append(f"({is_total}) AS __totals")
             # which columns of the row hold a control character (a NUL, say): one bit each
             bits = [
-                f"CASE WHEN d{match.index}.control THEN {1 << position} ELSE 0 END"
+                f"CASE WHEN {ref(match.index, 'control')} THEN {1 << position} ELSE 0 END"
                 for position, column in enumerate(self.table.columns)
                 if (match := columns.get(column.name)) is not None and match.index in with_control
             ]
@@ -236,8 +231,18 @@ class _Checker:
                 f"SELECT {', '.join(parts)} FROM {p}_raw AS r {joins} WHERE NOT ({blank})"
             )
         self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_typed AS {' UNION ALL '.join(selects)}")
+        self._drop_blank_and_totals(len(groups))
+        for index in scanned:
+            self.sql(f"DROP TABLE {p}_d{index}")
+        self.present = {name for _, columns in groups for name in columns}
+        if any(audience for audience, _ in groups):
+            self.present.add("audience")
+
+    def _drop_blank_and_totals(self, groups: int) -> None:
+        """Warn of the blank rows (left out already) and the totals rows, and drop the latter."""
+        p = self.p
         # every group makes one row of each non-blank row of the file
-        kept = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0] // len(groups)
+        kept = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0] // groups
         if self.staged.rows - kept:
             self.warnings.append(("ingest.blank_rows", {"count": self.staged.rows - kept}))
         totals_rows = self.sql(f"SELECT DISTINCT __row FROM {p}_typed WHERE __totals ORDER BY 1")
@@ -246,11 +251,40 @@ class _Checker:
         self.rows_read = kept - len(totals_rows)
         self.sql(f"DELETE FROM {p}_typed WHERE __totals")
         self.sql(f"ALTER TABLE {p}_typed DROP COLUMN __totals")
+
+    def _dictionaries(
+        self, mapped: dict[int, ColumnMatch], scanned: list[int]
+    ) -> tuple[set[int], set[int]]:
+        """One table per column read: each distinct text, cleaned (``t``), parsed (``p``), and
+        whether it is a totals label or holds a control character. Returns the columns with a
+        control character, and the "plain" columns: text columns whose every text already is
+        its clean value, which need no dictionary join at all (codes of units, say)."""
+        p = self.p
+        totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
         for index in scanned:
-            self.sql(f"DROP TABLE {p}_d{index}")
-        self.present = {name for _, columns in groups for name in columns}
-        if any(audience for audience, _ in groups):
-            self.present.add("audience")
+            parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
+            self.sql(
+                f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
+                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total,
+                           regexp_matches(v, '{CONTROL_CHARACTERS}') AS control
+                    FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
+            )
+        with_control: set[int] = set()
+        plain: set[int] = set()  # columns whose every text is its own clean value: no join
+        for index in scanned:
+            control, changed = self.sql(
+                f"SELECT count(*) FILTER (WHERE control), count(*) FILTER (WHERE total OR control "
+                f"OR NOT (t IS NOT DISTINCT FROM v OR v = '')) FROM {p}_d{index}"
+            )[0]
+            if control and index in mapped:
+                with_control.add(index)
+            text_only = (
+                index not in mapped
+                or self.table.column(str(mapped[index].column)).kind is ColumnKind.TEXT
+            )
+            if not changed and text_only:
+                plain.add(index)
+        return with_control, plain
 
     def _parse_sql(self, match: ColumnMatch) -> str:
         """The SQL that reads the cleaned text ``t`` of ``match``'s column as its kind."""
