@@ -379,6 +379,7 @@ def _merge_tables(
                     incoming,
                     unchanged_file,
                     staging,
+                    overlaps=bool(counts[name].replaced or counts[name].unchanged),
                 )
     finally:
         connection.close()
@@ -392,12 +393,17 @@ def _upsert_segments(
     incoming: str,
     rows: Rows | None,
     staging: Path,
+    *,
+    overlaps: bool = True,
 ) -> None:
     """The table after an upsert, as segments: each old segment with none of the incoming
     keys is linked as it is, one with some is rewritten without them, and the incoming rows
     are one new segment. Past ``MAX_SEGMENTS`` the whole table is written as one again."""
     kept: list[tuple[Path, str | None]] = []  # (segment, the SELECT that rewrites it, or None)
     for segment in segments:
+        if not overlaps:  # no incoming key is stored (the diff said so): every segment stays
+            kept.append((segment, None))
+            continue
         old = parquet_select(segment)
         replaced = _count(
             connection,
