@@ -38,10 +38,14 @@ def write_csv(store: Store, path: Path, rows: int, year: int = 2030) -> int:
     return count
 
 
-def project(store_root: Path, scratch: Path, csv: Path) -> None:
-    """Plan and commit ``csv`` into a fresh copy of the store at ``store_root``."""
+def fresh_copy(store_root: Path, scratch: Path) -> None:
+    """A fresh copy of the store at ``store_root`` to import into (set-up, not timed)."""
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(store_root, scratch)
+
+
+def project(scratch: Path, csv: Path) -> None:
+    """Plan and commit ``csv`` into the store at ``scratch``, as ``dashkit import`` does."""
     store = Store(scratch)
     with plan_import(store, [InputFile(csv.name, csv)]) as plan:
         if not plan.ok:

@@ -106,8 +106,11 @@ def bench(
     _say(t, quiet, "cli.bench_import", rows=t.integer(rows))
     csv = folder / f"participation-{label}.csv"
     written = imports.write_csv(store, csv, rows)
+    scratch = folder / "import-scratch"
     timings[f"import_project_{label}"] = measure(
-        lambda: imports.project(store.root, folder / "import-scratch", csv), repetitions
+        lambda: imports.project(scratch, csv),
+        repetitions,
+        before=lambda: imports.fresh_copy(store.root, scratch),
     ).as_dict()
     timings[f"import_duckdb_{label}"] = measure(
         lambda: imports.duckdb_floor(csv, folder / "floor.parquet"), repetitions

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from dashkit.queries.activity import event_counts
 from dashkit.queries.key_figures import KeyFigureRow, key_figure_rows
-from dashkit.queries.options import FilterOptions, filter_options, search_units, unit_choices
+from dashkit.queries.options import (
+    FilterOptions,
+    filter_options,
+    search_units,
+    unit_choices,
+    unit_names,
+)
 from dashkit.queries.participation import (
     lowest_units,
     participation_by_year,
@@ -32,5 +38,6 @@ __all__ = [
     "search_units",
     "targets_by_year",
     "unit_choices",
+    "unit_names",
     "unit_results",
 ]

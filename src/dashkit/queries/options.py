@@ -14,6 +14,7 @@ class FilterOptions:
     unit_types: tuple[str, ...]
     audiences: tuple[str, ...]
     root_names: tuple[str, ...]  # units with no parent: the organisation(s) the data is about
+    unit_count: int = 0  # how many units there are (a picker lists them, or searches them)
 
 
 def filter_options(snapshot: Snapshot) -> FilterOptions:
@@ -38,14 +39,15 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
         ),
         audiences=strings("SELECT DISTINCT audience FROM participation ORDER BY 1"),
         root_names=root_names(snapshot),
+        unit_count=int(snapshot.scalar("SELECT count(*) FROM units")),
     )
 
 
 def root_names(snapshot: Snapshot) -> tuple[str, ...]:
     """The names of the units with no (known) parent: the organisation(s) the data is about."""
     rows = snapshot.rows(
-        "SELECT unit_name FROM units WHERE parent_id IS NULL OR parent_id NOT IN "
-        "(SELECT unit_id FROM units) ORDER BY unit_id"
+        "SELECT u.unit_name FROM units AS u WHERE u.parent_id IS NULL OR NOT EXISTS "
+        "(SELECT 1 FROM units AS p WHERE p.unit_id = u.parent_id) ORDER BY u.unit_id"
     )
     return tuple(str(row[0]) for row in rows if row[0] is not None)
 
@@ -77,6 +79,17 @@ def unit_choices(
         params,
     )
     return [(str(unit_id), str(name)) for unit_id, name in rows]
+
+
+def unit_names(snapshot: Snapshot, unit_ids: tuple[str, ...]) -> dict[str, str]:
+    """The names of ``unit_ids`` (those that exist), without loading every unit."""
+    if not unit_ids:
+        return {}
+    rows = snapshot.rows(
+        "SELECT unit_id, unit_name FROM units WHERE list_contains($ids, unit_id)",
+        {"ids": list(unit_ids)},
+    )
+    return {str(unit_id): str(name) for unit_id, name in rows}
 
 
 def search_units(

@@ -25,6 +25,7 @@ from dashkit.queries import (
     unit_results,
 )
 from dashkit.queries import activity as activity_q
+from dashkit.queries import options as options_q
 from dashkit.queries import quality as quality_q
 from dashkit.queries import units as units_q
 from dashkit.report.export import ReportFormat
@@ -69,6 +70,13 @@ def kpis(root: str, version: int, year: int, scope: Scope) -> YearKpis:
 @st.cache_data(max_entries=256, show_spinner=False)
 def trend(root: str, version: int, scope: Scope) -> pd.DataFrame:
     return rate_by_year(_snapshot(root, version), scope)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def unit_names(root: str, version: int, unit_ids: tuple[str, ...]) -> dict[str, str]:
+    """The names of these units only: at national scale (50,000 units) every unit's name is
+    never loaded for a picker that shows a handful."""
+    return options_q.unit_names(_snapshot(root, version), unit_ids)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -33,8 +33,7 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
     """Render the filters; None when there is no year to choose from."""
     if not options.years:
         return None
-    every_unit = data.units(ref.root, ref.version, (), ())
-    _load_from_url(options, every_unit, t)
+    _load_from_url(ref, options, t)
     with st.sidebar:
         st.subheader(t("filters.title"))
         years = sorted(options.years, reverse=True)
@@ -43,7 +42,7 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
         year = st.selectbox(t("filters.year"), years, key="year")
         groups = _multi(t("filters.unit_group"), options.unit_groups, "group", t)
         types = _multi(t("filters.unit_type"), options.unit_types, "type", t)
-        picked = _unit_picker(ref, every_unit, groups, types, t)
+        picked = _unit_picker(ref, options, groups, types, t)
         audiences = _multi(
             t("filters.audience"),
             options.audiences,
@@ -63,14 +62,14 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
 
 def _unit_picker(
     ref: data.DataRef,
-    every_unit: dict[str, str],
+    options: FilterOptions,
     groups: tuple[str, ...],
     types: tuple[str, ...],
     t: Translator,
 ) -> tuple[str, ...]:
     """All units in the list when there are few; past ``LISTED_UNITS``, a search box whose
     matches (and the units already picked) are the list, so the browser never gets 50,000."""
-    if len(every_unit) <= LISTED_UNITS:
+    if options.unit_count <= LISTED_UNITS:
         offered = tuple(data.units(ref.root, ref.version, groups, types))
     else:
         text = st.text_input(
@@ -82,17 +81,18 @@ def _unit_picker(
             else {}
         )
         offered = tuple(dict.fromkeys([*st.session_state.get("unit", []), *found]))
+    names = data.unit_names(ref.root, ref.version, offered)
     return _multi(
         t("filters.units"),
         offered,
         "unit",
         t,
-        format_func=lambda unit_id: every_unit.get(unit_id, unit_id),
+        format_func=lambda unit_id: names.get(unit_id, unit_id),
         help_text=t("filters.units_help"),
     )
 
 
-def _load_from_url(options: FilterOptions, units: dict[str, str], t: Translator) -> None:
+def _load_from_url(ref: data.DataRef, options: FilterOptions, t: Translator) -> None:
     if st.session_state.get(LOADED):
         return
     st.session_state[LOADED] = True
@@ -106,7 +106,9 @@ def _load_from_url(options: FilterOptions, units: dict[str, str], t: Translator)
     allowed: dict[str, Sequence[str]] = {
         "group": options.unit_groups,
         "type": options.unit_types,
-        "unit": tuple(units),
+        "unit": tuple(
+            data.unit_names(ref.root, ref.version, tuple(st.query_params.get_all("unit")))
+        ),
         "aud": options.audiences,
     }
     for key in MULTI_KEYS:
