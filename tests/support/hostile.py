@@ -8,6 +8,7 @@ repeated, so a workbook that inflates to gigabytes costs a few megabytes and mil
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import random
@@ -16,7 +17,6 @@ import struct
 import subprocess
 import sys
 import time
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -25,8 +25,23 @@ from pathlib import Path
 from typing import Any
 
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
+_GENERATOR = Path(__file__).resolve().parent.parent / "fixtures" / "make_import_fixtures.py"
+
+
+def _fixture_writers() -> Any:
+    """The corpus generator (a standalone script), whose CSV and Windows-1258 writers the
+    hostile files share rather than copy."""
+    spec = importlib.util.spec_from_file_location("make_import_fixtures", _GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_writers = _fixture_writers()
+csv_text = _writers.csv_text
+cp1258_bytes = _writers.cp1258_bytes
 ZIP_TIME = (2019, 1, 1, 0, 0, 0)
-TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 PARTICIPATION_HEADER = ["Năm", "Mã đơn vị", "Đối tượng", "Tổng số", "Đã học tập", "Chuyên đề"]
 UNITS_HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"]
 EVENTS_HEADER = ["Ngày", "Mã đơn vị", "Hình thức", "Nội dung", "Số người tham dự"]
@@ -34,33 +49,6 @@ TOPIC = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ
 
 
 # -- text files ------------------------------------------------------------------------------
-
-
-def csv_text(rows: Sequence[Sequence[object]], delimiter: str = ",", newline: str = "\n") -> str:
-    """Rows as CSV text; a cell holding the delimiter, a quote or a line break is quoted."""
-    lines = []
-    for row in rows:
-        cells = []
-        for value in row:
-            text = "" if value is None else str(value)
-            if any(char in text for char in (delimiter, '"', "\n", "\r")):
-                text = '"' + text.replace('"', '""') + '"'
-            cells.append(text)
-        lines.append(delimiter.join(cells))
-    return newline.join(lines) + newline
-
-
-def cp1258_bytes(text: str) -> bytes:
-    """Text as Windows-1258 writes it: precomposed vowel marks, separate tone marks."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        decomposed = unicodedata.normalize("NFD", char)
-        tones = "".join(mark for mark in decomposed if mark in TONE_MARKS)
-        base = unicodedata.normalize(
-            "NFC", "".join(mark for mark in decomposed if mark not in TONE_MARKS)
-        )
-        out.append(base + tones)
-    return "".join(out).encode("cp1258")
 
 
 def random_bytes(count: int, seed: int, *, without: bytes = b"") -> bytes:
