@@ -45,22 +45,27 @@ def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
         st.caption("  \n".join(lines))
 
 
+MANY_UNITS = 1_000  # from here on the tile shows a share, and the counts below it
+
+
 def _reporting_tile(kpis: YearKpis, t: Translator) -> None:
     with st.container(border=True, height="stretch"):
+        part, whole = t.integer(kpis.reported_units), t.integer(kpis.expected_units)
+        many = kpis.expected_units >= MANY_UNITS  # "52.000/52.000" does not fit in a tile
         st.metric(
             t("tiles.reported_label"),
-            t(
-                "tiles.fraction",
-                part=t.integer(kpis.reported_units),
-                whole=t.integer(kpis.expected_units),
-            ),
+            t.percent(kpis.reported_units / kpis.expected_units)
+            if many
+            else t("tiles.fraction", part=part, whole=whole),
         )
         missing = kpis.expected_units - kpis.reported_units
-        st.caption(
+        lines = [t("tiles.units_fraction", part=part, whole=whole)] if many else []
+        lines.append(
             t("tiles.all_reported")
             if missing <= 0
             else t("tiles.missing", count=t.integer(missing))
         )
+        st.caption("  \n".join(lines))
 
 
 def _classes_tile(kpis: YearKpis, t: Translator) -> None:

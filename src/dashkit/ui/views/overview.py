@@ -13,6 +13,7 @@ from dashkit.ui.page import audience_picker, start
 
 RANKING_MODES = ("lowest", "below", "all")
 LOWEST_COUNT = 20
+NAMED_ORGANISATIONS = 3  # the caption names this many top-level units, then counts the rest
 MAX_BARS = 200
 
 
@@ -21,7 +22,14 @@ def render() -> None:
     if page is None:
         return
     t, ref, options, selection = page.t, page.ref, page.options, page.selection
-    organisations = ", ".join(options.root_names)
+    named = options.root_names[:NAMED_ORGANISATIONS]
+    organisations = ", ".join(named)
+    if len(options.root_names) > len(named):  # a national dataset has 63 provinces
+        organisations = t(
+            "overview.more_organisations",
+            names=organisations,
+            count=t.integer(len(options.root_names) - len(named)),
+        )
     st.caption(
         t("overview.caption", organisation=organisations, year=selection.year, version=ref.version)
     )
