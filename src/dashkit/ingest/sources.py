@@ -346,6 +346,8 @@ def _refused(target: Path, width: int, bad_rows: list[BadRow]) -> Staged:
 
 def _undecodable_rows(path: Path, encoding: str, first_data: int) -> list[BadRow]:
     """The lines (after the header) that are not text in ``encoding``: at most MAX_BAD_ROWS."""
+    if encoding.startswith(("utf-16", "utf-32")):  # a b"\n" byte may sit inside a character
+        return _undecodable_wide_rows(path, encoding, first_data)
     found: list[BadRow] = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -356,6 +358,20 @@ def _undecodable_rows(path: Path, encoding: str, first_data: int) -> list[BadRow
             except UnicodeDecodeError:  # shown as far as it surely reads: its plain ASCII start
                 start = _ASCII_START.match(line)
                 text = (start.group().decode("ascii")[:200] if start else "") + "…"
+                found.append(BadRow(number, 0, 0, text, key="ingest.undecodable_row"))
+                if len(found) >= MAX_BAD_ROWS:
+                    break
+    return found
+
+
+def _undecodable_wide_rows(path: Path, encoding: str, first_data: int) -> list[BadRow]:
+    """The same for UTF-16 and UTF-32, whose lines are found after decoding (what does not
+    decode becomes U+FFFD, which marks the row)."""
+    found: list[BadRow] = []
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number > first_data and "\ufffd" in line:
+                text = line.split("\ufffd", 1)[0][:200] + "…"
                 found.append(BadRow(number, 0, 0, text, key="ingest.undecodable_row"))
                 if len(found) >= MAX_BAD_ROWS:
                     break
@@ -376,13 +392,17 @@ def _open_quote_row(
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter or ",", strict=True)
         start = 1
-        try:
-            for _ in reader:
-                start = reader.line_num + 1
-        except csv.Error as error:
-            if "unexpected end of data" in str(error) and start > first_data:
-                return [BadRow(start, 0, 0, "", key="ingest.unclosed_quote")]
-    return []
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                return []
+            except csv.Error as error:  # a malformed quote earlier on: read on past it
+                if "unexpected end of data" in str(error):
+                    if start > first_data:
+                        return [BadRow(start, 0, 0, "", key="ingest.unclosed_quote")]
+                    return []
+            start = reader.line_num + 1
 
 
 def _line_count(path: Path) -> int:

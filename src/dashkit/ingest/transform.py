@@ -170,9 +170,10 @@ class _Checker:
         if not mapped:
             self.file_issues.append(Issue(None, None, None, None, "ingest.no_columns", {}))
         # A totals row is labelled in its first filled cell ("Tổng cộng", "Cộng", "Total"),
-        # which may sit in a column we do not read (an "STT" column, say): the first few
-        # columns are looked at, not every one of a 10,000-column file.
-        scanned = sorted(set(mapped) | set(range(min(self.staged.width, TOTALS_COLUMNS))))
+        # which may sit in a column we do not read (an "STT" column, say): the columns up to
+        # the first one read (at least three) are looked at, not every one of a wide file.
+        leading = max(TOTALS_COLUMNS, min(mapped, default=0) + 1)  # and any before the first read
+        scanned = sorted(set(mapped) | set(range(min(self.staged.width, leading))))
         needed = ", ".join([ROW_COLUMN, *(f"c{i}" for i in scanned)])  # not 10,000 columns
         self.sql(
             f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT {needed} FROM {self.staged.relation}"
@@ -597,12 +598,21 @@ class _Checker:
             )
         stored = ", ".join(self.table.column_names)
         target = str(self.target).replace("'", "''")
-        # identical rows are kept once: the later copies are known from the repeated keys
         filters = [valid_filter] if rejected or self.file_issues else []
         if self.identical_copies:
+            # identical rows are kept once: the first *valid* copy (a copy rejected for a column
+            # that is not stored, a wrong rate say, must not take the others with it)
+            valid_here = valid_filter.replace("__row", "t.__row").replace("__group", "t.__group")
             filters.append(
-                f"NOT EXISTS (SELECT 1 FROM {p}_dups AS d WHERE d.copy > 1 AND d.__row = t.__row "
-                f"AND d.__group IS NOT DISTINCT FROM t.__group)"
+                f"""NOT EXISTS (SELECT 1 FROM (
+                        SELECT t.__row, t.__group, row_number() OVER (
+                            PARTITION BY {", ".join("t." + c for c in self.table.column_names)}
+                            ORDER BY t.__row) AS copy
+                        FROM {p}_typed AS t JOIN {p}_dups AS d
+                          ON d.__row = t.__row AND d.__group IS NOT DISTINCT FROM t.__group
+                        WHERE {valid_here if filters else "TRUE"}) AS later
+                    WHERE later.copy > 1 AND later.__row = t.__row
+                      AND later.__group IS NOT DISTINCT FROM t.__group)"""
             )
         # In the file's order, not sorted: the file becomes a segment of the table as it is
         # (rows of a year usually come together in a file, so row groups still skip by year).

@@ -1,0 +1,88 @@
+"""Import cases found in review: each failed before its fix, with real files and a real store.
+
+- identical rows of which the first is rejected (for a column that is not stored): the valid
+  copy is still imported;
+- an unclosed quote after an earlier malformed one is still found, on its row;
+- a UTF-16 line that does not decode is reported on its own row;
+- a totals label in an unread column left of the first column read is a totals row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashkit.ingest import InputFile, commit_import, plan_import
+from dashkit.ingest.sources import CsvSource, Limits
+from dashkit.store import CommitInfo, Store, TableWrite
+
+HEADER = "Năm,Mã đơn vị,Đối tượng,Tổng số,Đã học tập\n"
+ROWS = "".join(f"2020,U{i},Người lao động,10,5\n" for i in range(20))
+
+
+def _store(root: Path) -> Store:
+    store = Store(root)
+    units = pd.DataFrame({"unit_id": ["U1", "U2"], "unit_name": ["Một", "Hai"]})
+    store.commit([TableWrite("units", units)], CommitInfo(op="import", source="seed"))
+    return store
+
+
+def test_an_identical_copy_whose_first_is_rejected_is_still_imported(tmp_path: Path) -> None:
+    store = _store(tmp_path / "data")
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Năm,Mã đơn vị,Đối tượng,Tổng số,Đã học tập,Tỷ lệ (%)\n"
+        "2020,U1,Người lao động,10,5,90\n"  # the stated rate is wrong: this row is rejected
+        "2020,U1,Người lao động,10,5,50\n"
+        "2020,U2,Người lao động,10,5,50\n",
+        encoding="utf-8",
+    )
+    with plan_import(store, [InputFile(path.name, path)]) as plan:
+        assert [(issue.row, issue.key) for issue in plan.files[0].issues] == [
+            (2, "ingest.rate_mismatch")
+        ]
+        commit_import(store, plan, skip_invalid=True)
+    stored = store.snapshot().rows("SELECT unit_id FROM participation ORDER BY 1")
+    assert stored == [("U1",), ("U2",)]
+
+
+def _stage(path: Path, text: str, encoding: str) -> list[tuple[int | None, str]]:
+    path.write_bytes(text.encode(encoding))
+    source = CsvSource(path, path.name, Limits())
+    head = source.head()
+    staged = source.stage(head, 1, 5, path.with_suffix(".parquet"), duckdb.connect(":memory:"))
+    return [(bad.row, bad.key) for bad in staged.bad_rows]
+
+
+def test_an_unclosed_quote_after_a_malformed_one_is_found_on_its_row(tmp_path: Path) -> None:
+    text = HEADER + '2020,"U1"x,Người lao động,10,5\n' + ROWS + '2020,"U99,worker,10,5\n' + ROWS
+    assert _stage(tmp_path / "q.csv", text, "utf-8") == [(23, "ingest.unclosed_quote")]
+
+
+def test_a_utf16_line_that_does_not_decode_is_reported_on_its_row(tmp_path: Path) -> None:
+    good = HEADER + "".join(f"2020,U{i},worker,10,5\n" for i in range(5))
+    path = tmp_path / "u16.csv"
+    data = good.encode("utf-16") + "2020,U9,".encode("utf-16-le") + b"\x00\xd8"  # lone surrogate
+    data += ",10,5\n2020,U10,worker,10,5\n".encode("utf-16-le")
+    path.write_bytes(data)
+    source = CsvSource(path, path.name, Limits())
+    head = source.head()
+    staged = source.stage(head, 1, 5, tmp_path / "u16.parquet", duckdb.connect(":memory:"))
+    assert [(bad.row, bad.key) for bad in staged.bad_rows] == [(7, "ingest.undecodable_row")]
+
+
+def test_a_totals_label_left_of_the_first_column_read_is_a_totals_row(tmp_path: Path) -> None:
+    store = _store(tmp_path / "data")
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "STT,Ghi chú,Khu,X,Năm,Mã đơn vị,Đối tượng,Tổng số,Đã học tập\n"
+        "1,,,,2020,U1,Người lao động,10,5\n"
+        ",,,Tổng cộng,,,,10,5\n",
+        encoding="utf-8",
+    )
+    with plan_import(store, [InputFile(path.name, path)]) as plan:
+        file_plan = plan.files[0]
+        assert file_plan.issues == []
+        assert ("ingest.totals_row", {"row": 3}) in file_plan.warnings
