@@ -86,3 +86,38 @@ def test_a_totals_label_left_of_the_first_column_read_is_a_totals_row(tmp_path: 
         file_plan = plan.files[0]
         assert file_plan.issues == []
         assert ("ingest.totals_row", {"row": 3}) in file_plan.warnings
+
+
+def test_files_of_one_import_keep_stored_values_only_in_columns_they_lack(tmp_path: Path) -> None:
+    """File A has "Chuyên đề" and leaves it empty for U1 (that empties it); file B has no such
+    column (U2 keeps its stored topic). Imported together, each file keeps its own meaning."""
+    store = Store(tmp_path / "data")
+    store.commit(
+        [
+            TableWrite("units", pd.DataFrame({"unit_id": ["U1", "U2"], "unit_name": ["A", "B"]})),
+            TableWrite(
+                "participation",
+                pd.DataFrame(
+                    {
+                        "year": [2020, 2020],
+                        "unit_id": ["U1", "U2"],
+                        "audience": ["worker", "worker"],
+                        "eligible": [10, 10],
+                        "completed": [5, 5],
+                        "topic": ["Chuyên đề cũ", "Chuyên đề cũ"],
+                    }
+                ),
+            ),
+        ],
+        CommitInfo(op="import", source="seed"),
+    )
+    with_topic = tmp_path / "a.csv"
+    with_topic.write_text(HEADER.replace("\n", ",Chuyên đề\n") + "2020,U1,Người lao động,10,6,\n")
+    without_topic = tmp_path / "b.csv"
+    without_topic.write_text(HEADER + "2020,U2,Người lao động,10,7\n")
+    files = [InputFile(path.name, path) for path in (with_topic, without_topic)]
+    with plan_import(store, files) as plan:
+        assert plan.ok
+        commit_import(store, plan)
+    rows = store.snapshot().rows("SELECT unit_id, completed, topic FROM participation ORDER BY 1")
+    assert rows == [("U1", 6, None), ("U2", 7, "Chuyên đề cũ")]

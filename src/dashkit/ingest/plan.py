@@ -29,7 +29,7 @@ from dashkit.ingest.sources import Head, Limits, Source, open_source
 from dashkit.ingest.text import SQL_NAME_KEY
 from dashkit.ingest.transform import Checked, Issue, check_file
 from dashkit.schema import TABLES, table
-from dashkit.store import CommitInfo, CommitResult, Store, TableWrite
+from dashkit.store import ABSENT_MARKER, CommitInfo, CommitResult, Store, TableWrite
 
 Progress = Callable[[str, dict[str, Any]], None]
 IMPORT_MEMORY_LIMIT = "256MB"
@@ -267,7 +267,7 @@ def commit_import(
         rows: Path = paths[0]
         if len(paths) > 1:
             rows = plan.workdir / f"combined_{name}.parquet"
-            _union(paths, rows, name)
+            _union(plan, name, rows)
         # the columns a file lacks keep their stored values: filled by the store, under its
         # lock, from the version this commit lands on (not the one the plan read)
         writes.append(TableWrite(name, rows, mode="upsert", keep=tuple(sorted(absent[name]))))
@@ -386,9 +386,29 @@ def _scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return connection.execute(sql).fetchall()[0][0]
 
 
-def _union(paths: list[Path], target: Path, name: str) -> None:
-    files = ", ".join(f"'{_quote(path)}'" for path in paths)
+def _union(plan: ImportPlan, name: str, target: Path) -> None:
+    """The valid rows of the plan's files for table ``name`` in one file. When the files lack
+    different columns, each row says which its file lacked (``ABSENT_MARKER``), so that the
+    store keeps stored values only where a file had no column, not where it left a cell empty."""
+    checked = [
+        file_plan.checked
+        for file_plan in plan.files
+        if file_plan.checked is not None
+        and file_plan.checked.valid_rows
+        and file_plan.checked.table == name
+    ]
     columns = ", ".join(TABLES[name].column_names)
-    duckdb.sql(
-        f"COPY (SELECT DISTINCT {columns} FROM read_parquet([{files}])) TO '{_quote(target)}' (FORMAT parquet)"
-    )
+    if len({c.absent for c in checked}) == 1:
+        selects = [f"SELECT {columns} FROM {_read([c.valid_path])}" for c in checked]
+    else:
+        selects = [
+            f"SELECT {columns}, {_list_literal(c.absent)} AS {ABSENT_MARKER} "
+            f"FROM {_read([c.valid_path])}"
+            for c in checked
+        ]
+    union = " UNION ".join(selects)  # UNION: identical rows from two files are one row
+    duckdb.sql(f"COPY ({union}) TO '{_quote(target)}' (FORMAT parquet)")
+
+
+def _list_literal(names: Sequence[str]) -> str:
+    return "[" + ", ".join(f"'{name}'" for name in names) + "]::VARCHAR[]"

@@ -22,9 +22,10 @@ from dashkit.store.layout import resolve_data_dir
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.settings import read_mappings, remember_mapping
 from dashkit.store.snapshot import Snapshot
-from dashkit.store.store import CommitResult, Store, TableWrite
+from dashkit.store.store import ABSENT_MARKER, CommitResult, Store, TableWrite
 
 __all__ = [
+    "ABSENT_MARKER",
     "CommitInfo",
     "CommitResult",
     "HistoryEntry",

@@ -35,6 +35,7 @@ from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
 Rows: TypeAlias = "pa.Table | pd.DataFrame | Path"
 LOCK_TIMEOUT_SECONDS = 120.0
 _SAMPLE_LIMIT = 5
+ABSENT_MARKER = "__absent"  # per-row list of the ``keep`` columns its file did not have
 MAX_SEGMENTS = 8  # per table; more, and the next upsert writes the table as one file again
 # One lock per data directory and process, on top of the file lock, so that threads of one
 # server queue politely instead of spinning on the file lock.
@@ -48,7 +49,10 @@ class TableWrite:
 
     ``keep``: columns the rows may not carry (a file without them): where such a cell is empty,
     a row that replaces a stored one keeps the stored value. Filled under the writers' lock from
-    the version the commit lands on, so a commit in between is never undone by this one.
+    the version the commit lands on, so a commit in between is never undone by this one. Rows
+    from several files may say which of them lacked which column, in a list column ``__absent``
+    (``ABSENT_MARKER``): then only those rows keep the stored values, and an empty cell of a file
+    that has the column empties it.
     """
 
     table: str
@@ -353,7 +357,7 @@ def _merge_tables(
                 _carry_over(connection, layout, base, table, staging)
                 counts[name] = TableCounts(rows=_count(connection, old_select))
                 continue
-            incoming = _stage_incoming(connection, table, write.rows)
+            incoming = _stage_incoming(connection, table, write.rows, marker=bool(write.keep))
             as_given = incoming
             if write.keep and write.mode == "upsert":
                 incoming = _fill_kept(connection, table, incoming, old_select, write.keep)
@@ -451,17 +455,25 @@ def _fill_kept(
     old_select: str,
     keep: Sequence[str],
 ) -> str:
-    """``incoming`` with its empty ``keep`` cells taken from the stored row of the same key
-    (the same relation when no incoming row replaces a stored one: a new year, say)."""
+    """``incoming`` with its empty ``keep`` cells (or, with ``ABSENT_MARKER``, the cells of the
+    columns its row's file lacked) taken from the stored row of the same key. The same relation
+    when no incoming row replaces a stored one (a new year, say) and there is no marker."""
+    described = connection.execute(f"DESCRIBE SELECT * FROM {incoming}").fetchall()
+    marked = ABSENT_MARKER in {str(row[0]) for row in described}
     match = table.key_match("n", "o")
-    if not _count(connection, f"SELECT 1 FROM {incoming} AS n JOIN ({old_select}) AS o ON {match}"):
+    if not marked and not _count(
+        connection, f"SELECT 1 FROM {incoming} AS n JOIN ({old_select}) AS o ON {match}"
+    ):
         return incoming
-    columns = ", ".join(
-        f"coalesce(n.{column.name}, o.{column.name}) AS {column.name}"
-        if column.name in keep
-        else f"n.{column.name}"
-        for column in table.stored_columns
-    )
+
+    def kept(name: str) -> str:
+        if name not in keep:
+            return f"n.{name}"
+        if marked:
+            return f"CASE WHEN list_contains(n.{ABSENT_MARKER}, '{name}') THEN o.{name} ELSE n.{name} END"
+        return f"coalesce(n.{name}, o.{name})"
+
+    columns = ", ".join(f"{kept(column.name)} AS {column.name}" for column in table.stored_columns)
     filled = f"kept_{table.name}"
     _run(
         connection,
@@ -489,9 +501,12 @@ def _carry_over(
         )
 
 
-def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: Rows) -> str:
+def _stage_incoming(
+    connection: duckdb.DuckDBPyConnection, table: Table, rows: Rows, *, marker: bool = False
+) -> str:
     """The incoming rows with exactly the contract's columns and types: a Parquet file that
-    has them is read where it is; anything else is loaded into a temp table."""
+    has them is read where it is; anything else is loaded into a temp table (with the rows'
+    ``ABSENT_MARKER`` when ``marker`` and they have one, for ``_fill_kept``)."""
     raw_name = f"raw_{table.name}"
     if isinstance(rows, Path):
         if _has_contract_schema(connection, table, rows):
@@ -510,6 +525,8 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, table: Table, rows: R
         else f"CAST(NULL AS {column.kind.sql_type}) AS {column.name}"
         for column in table.stored_columns
     )
+    if marker and ABSENT_MARKER in present:
+        columns += f", CAST({ABSENT_MARKER} AS VARCHAR[]) AS {ABSENT_MARKER}"
     staged = f"incoming_{table.name}"
     try:
         _run(
