@@ -84,18 +84,19 @@ class Snapshot:
                 cursor = _shared_database().cursor()
                 try:
                     cursor.execute(f"CREATE SCHEMA {schema}").fetchall()
+                    weakref.finalize(self, _drop_schema, schema)  # dropped even if a view fails
                     for name, table in TABLES.items():
                         paths = self.files.get(name)
                         source = parquet_select(paths) if paths else empty_select(table)
                         cursor.execute(f"CREATE VIEW {schema}.{name} AS {source}").fetchall()
                 finally:
                     cursor.close()
-                weakref.finalize(self, _drop_schema, schema)
                 self._schema = schema
             return self._schema
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on the snapshot's views."""
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the snapshot's views (private: a cursor kept after its
+        snapshot is gone would find the views dropped)."""
         cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
         if cursor is None:
             schema = self._open()
@@ -106,12 +107,12 @@ class Snapshot:
 
     def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Run ``sql`` and return its (small, aggregated) result as a DataFrame."""
-        return self.cursor().execute(sql, params).fetchdf()
+        return self._cursor().execute(sql, params).fetchdf()
 
     def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
-        return self.cursor().execute(sql, params).fetchall()
+        return self._cursor().execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Params = None) -> Any:
         # fetchall, not fetchone: DuckDB keeps a half-read result open and refuses new work.
-        rows = self.cursor().execute(sql, params).fetchall()
+        rows = self._cursor().execute(sql, params).fetchall()
         return rows[0][0] if rows else None
