@@ -53,6 +53,9 @@ class TableWrite:
     from several files may say which of them lacked which column, in a list column ``__absent``
     (``ABSENT_MARKER``): then only those rows keep the stored values, and an empty cell of a file
     that has the column empties it.
+
+    A Parquet file given as ``rows`` with exactly the contract's columns may be hard-linked into
+    the new version: the caller must not write to that path afterwards (delete it at will).
     """
 
     table: str
