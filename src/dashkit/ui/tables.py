@@ -4,6 +4,7 @@ in a download (formulas neutralised). User text is shown as text, never as HTML.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,15 @@ def labelled(
     return shown
 
 
+def _number_format(column: pd.Series, t: Translator) -> Callable[[object], str]:
+    """Whole numbers without decimals, others with one, in the language's separators."""
+    values = column.dropna()
+    whole = pd.api.types.is_integer_dtype(column) or bool((values == values.round()).all())
+    if whole:
+        return lambda value: t.integer(_number(value))
+    return lambda value: t.decimal(_number(value), 1)
+
+
 def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
@@ -65,17 +75,19 @@ def show(
         st.caption(t("tables.empty"))
         return
     shown = labelled(frame, t, codes)
-    numbers = {
-        column: st.column_config.NumberColumn(format="localized")
-        for column in shown.columns
-        if pd.api.types.is_numeric_dtype(shown[column])
-    }  # the browser's locale: 1.234,5 for a Vietnamese reader
+    first = shown.head(SHOWN_ROWS)
+    # Numbers written the way the dashboard's language writes them (1.234,5 in Vietnamese),
+    # whatever the browser's locale; the cells stay numbers, so sorting stays numeric.
+    formats: dict[Any, str | Callable[[object], str] | None] = {
+        column: _number_format(first[column], t)
+        for column in first.columns
+        if pd.api.types.is_numeric_dtype(first[column])
+    }
     st.dataframe(
-        shown.head(SHOWN_ROWS),
+        first.style.format(formats, na_rep=""),
         hide_index=True,
         width="stretch",
         height=height or "auto",
-        column_config=numbers,
     )
     if len(shown) > SHOWN_ROWS:
         st.caption(t("tables.capped", shown=t.integer(SHOWN_ROWS), total=t.integer(len(shown))))
