@@ -10,19 +10,18 @@ import duckdb
 
 from dashkit.ingest import InputFile, commit_import, plan_import
 from dashkit.schema import YEAR_MAX
-from dashkit.store import Store
+from dashkit.store import Store, read_parquet_sql
 
 
 def write_csv(store: Store, path: Path, rows: int, year: int = 2030) -> int:
     """A participation CSV of about ``rows`` rows for the store's grassroots units, written the
     way offices write it (Vietnamese headers and audience words, thousands with dots)."""
     connection = duckdb.connect(":memory:")
-    units = store.snapshot().files["units"]
-    units_file = "[" + ", ".join(f"'{path}'" for path in units) + "]"
+    units = read_parquet_sql(store.snapshot().files["units"])
     connection.execute(
         f"""COPY (
-            WITH units AS (SELECT unit_id FROM read_parquet({units_file})
-                           WHERE unit_id NOT IN (SELECT parent_id FROM read_parquet({units_file})
+            WITH units AS (SELECT unit_id FROM {units}
+                           WHERE unit_id NOT IN (SELECT parent_id FROM {units}
                                                  WHERE parent_id IS NOT NULL)),
             grid AS (SELECT y AS "Năm", unit_id AS "Mã đơn vị", a AS "Đối tượng",
                             (20 + hash(unit_id, y, a) % 2000)::BIGINT AS total

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashkit.metrics import year_kpis
 from dashkit.queries import Scope
-from dashkit.store import Store
+from dashkit.store import Store, read_parquet_sql
 
 
 def project(store: Store, year: int) -> dict[str, Any]:
@@ -22,8 +22,7 @@ def project(store: Store, year: int) -> dict[str, Any]:
 def duckdb_floor(files: dict[str, tuple[Path, ...]], year: int) -> dict[str, Any]:
     connection = duckdb.connect(":memory:")
     p, u, e, a = (
-        "read_parquet([" + ", ".join(f"'{path}'" for path in files[name]) + "])"
-        for name in ("participation", "units", "events", "awards")
+        read_parquet_sql(files[name]) for name in ("participation", "units", "events", "awards")
     )
     rows = connection.execute(
         f"""

@@ -29,7 +29,14 @@ from dashkit.ingest.sources import Head, Limits, Source, open_source
 from dashkit.ingest.text import SQL_NAME_KEY
 from dashkit.ingest.transform import Checked, Issue, check_file
 from dashkit.schema import TABLES, table
-from dashkit.store import ABSENT_MARKER, CommitInfo, CommitResult, Store, TableWrite
+from dashkit.store import (
+    ABSENT_MARKER,
+    CommitInfo,
+    CommitResult,
+    Store,
+    TableWrite,
+    read_parquet_sql,
+)
 
 Progress = Callable[[str, dict[str, Any]], None]
 IMPORT_MEMORY_LIMIT = "256MB"
@@ -158,7 +165,7 @@ def _load_known_units(connection: duckdb.DuckDBPyConnection, units_files: Sequen
     they are checked; ``known_units_named`` adds the key names are matched by, computed only
     when a file names its units instead of giving their codes."""
     existing = (
-        f"SELECT unit_id, unit_name FROM {_read(units_files)}"
+        f"SELECT unit_id, unit_name FROM {read_parquet_sql(units_files)}"
         if units_files
         else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
     )
@@ -245,7 +252,7 @@ def _check(
         file_plan.by_year = [*others, merged]
     if checked.table == "units":
         connection.execute(
-            f"INSERT INTO known_units SELECT unit_id, unit_name FROM {_read([checked.valid_path])}"
+            f"INSERT INTO known_units SELECT unit_id, unit_name FROM {read_parquet_sql([checked.valid_path])}"
         ).fetchall()
 
 
@@ -256,21 +263,20 @@ def commit_import(
     caller did not choose to import only the valid rows (then nothing is written)."""
     if not plan.ok and not skip_invalid:
         raise DataError("ingest.refused", problems=sum(file.issue_count for file in plan.files))
-    by_table: dict[str, list[Path]] = {}
-    absent: dict[str, set[str]] = {}
+    by_table: dict[str, list[Checked]] = {}
     for file_plan in plan.files:
         if file_plan.checked is not None and file_plan.checked.valid_rows:
-            by_table.setdefault(file_plan.checked.table, []).append(file_plan.checked.valid_path)
-            absent.setdefault(file_plan.checked.table, set()).update(file_plan.checked.absent)
+            by_table.setdefault(file_plan.checked.table, []).append(file_plan.checked)
     writes = []
-    for name, paths in by_table.items():
-        rows: Path = paths[0]
-        if len(paths) > 1:
+    for name, checked in by_table.items():
+        rows = checked[0].valid_path
+        if len(checked) > 1:
             rows = plan.workdir / f"combined_{name}.parquet"
-            _union(plan, name, rows)
+            _union(checked, name, rows)
         # the columns a file lacks keep their stored values: filled by the store, under its
         # lock, from the version this commit lands on (not the one the plan read)
-        writes.append(TableWrite(name, rows, mode="upsert", keep=tuple(sorted(absent[name]))))
+        keep = tuple(sorted({column for each in checked for column in each.absent}))
+        writes.append(TableWrite(name, rows, mode="upsert", keep=keep))
     details = {
         "files": [
             {
@@ -346,8 +352,8 @@ def _preview(
 ) -> list[YearCounts]:
     """New / replaced / unchanged (valid rows against the current table) and rejected, per year."""
     contract = table(checked.table)
-    valid = _read([checked.valid_path])
-    old = _read(current) if current else f"(SELECT * FROM {valid} LIMIT 0)"
+    valid = read_parquet_sql([checked.valid_path])
+    old = read_parquet_sql(current) if current else f"(SELECT * FROM {valid} LIMIT 0)"
     key_match = contract.key_match("n", "o")
     same = " AND ".join(  # a column the file lacks keeps its stored value: not a change
         f"(n.{c} IS NULL OR n.{c} IS NOT DISTINCT FROM o.{c})"
@@ -378,32 +384,21 @@ def _preview(
     return sorted(counts.values(), key=lambda c: (c.year is None, c.year or 0))
 
 
-def _read(paths: Sequence[Path]) -> str:
-    return "read_parquet([" + ", ".join(f"'{_quote(path)}'" for path in paths) + "])"
-
-
 def _scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return connection.execute(sql).fetchall()[0][0]
 
 
-def _union(plan: ImportPlan, name: str, target: Path) -> None:
-    """The valid rows of the plan's files for table ``name`` in one file. When the files lack
+def _union(checked: list[Checked], name: str, target: Path) -> None:
+    """The valid rows of the files for table ``name`` in one file. When the files lack
     different columns, each row says which its file lacked (``ABSENT_MARKER``), so that the
     store keeps stored values only where a file had no column, not where it left a cell empty."""
-    checked = [
-        file_plan.checked
-        for file_plan in plan.files
-        if file_plan.checked is not None
-        and file_plan.checked.valid_rows
-        and file_plan.checked.table == name
-    ]
     columns = ", ".join(TABLES[name].column_names)
     if len({c.absent for c in checked}) == 1:
-        selects = [f"SELECT {columns} FROM {_read([c.valid_path])}" for c in checked]
+        selects = [f"SELECT {columns} FROM {read_parquet_sql([c.valid_path])}" for c in checked]
     else:
         selects = [
             f"SELECT {columns}, {_list_literal(c.absent)} AS {ABSENT_MARKER} "
-            f"FROM {_read([c.valid_path])}"
+            f"FROM {read_parquet_sql([c.valid_path])}"
             for c in checked
         ]
     union = " UNION ".join(selects)  # UNION: identical rows from two files are one row

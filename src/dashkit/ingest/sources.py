@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from dashkit.errors import DataError
 from dashkit.ingest.encoding import detect_encoding
+from dashkit.store import read_parquet_sql
 
 HEAD_ROWS = 40
 HEAD_BYTES = 256 * 1024
@@ -90,7 +91,7 @@ class Staged:
     def relation(self) -> str:
         if self.table is not None:
             return self.table
-        return "read_parquet('" + str(self.path).replace("'", "''") + "')"
+        return read_parquet_sql(self.path)
 
 
 def column_names(width: int) -> list[str]:

@@ -21,7 +21,7 @@ from dashkit.store.history import HistoryEntry, history, rolled_back_by_undo, un
 from dashkit.store.layout import resolve_data_dir
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.settings import read_mappings, remember_mapping
-from dashkit.store.snapshot import Snapshot
+from dashkit.store.snapshot import Snapshot, read_parquet_sql
 from dashkit.store.store import ABSENT_MARKER, CommitResult, Store, TableWrite
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "TableWrite",
     "history",
     "read_mappings",
+    "read_parquet_sql",
     "remember_mapping",
     "resolve_data_dir",
     "rolled_back_by_undo",

@@ -39,11 +39,15 @@ def empty_select(table: Table) -> str:
     return f"SELECT {columns} LIMIT 0"
 
 
+def read_parquet_sql(paths: Path | Sequence[Path]) -> str:
+    """``read_parquet([...])`` of one Parquet file, or of a table's segment files together."""
+    listed = [paths] if isinstance(paths, Path) else list(paths)
+    return "read_parquet([" + ", ".join(_sql_literal(str(path)) for path in listed) + "])"
+
+
 def parquet_select(paths: Path | Sequence[Path]) -> str:
     """The rows of one Parquet file, or of a table's segment files together."""
-    listed = [paths] if isinstance(paths, Path) else list(paths)
-    files = ", ".join(_sql_literal(str(path)) for path in listed)
-    return f"SELECT * FROM read_parquet([{files}])"
+    return f"SELECT * FROM {read_parquet_sql(paths)}"
 
 
 _database: duckdb.DuckDBPyConnection | None = None

@@ -70,7 +70,8 @@ def _unit_picker(
     """All units in the list when there are few; past ``LISTED_UNITS``, a search box whose
     matches (and the units already picked) are the list, so the browser never gets 50,000."""
     if options.unit_count <= LISTED_UNITS:
-        offered = tuple(data.units(ref.root, ref.version, groups, types))
+        names = data.units(ref.root, ref.version, groups, types)
+        offered = tuple(names)
     else:
         text = st.text_input(
             t("filters.unit_search"), key="unit_search", placeholder=t("filters.unit_search_hint")
@@ -81,7 +82,7 @@ def _unit_picker(
             else {}
         )
         offered = tuple(dict.fromkeys([*st.session_state.get("unit", []), *found]))
-    names = data.unit_names(ref.root, ref.version, offered)
+        names = data.unit_names(ref.root, ref.version, offered)
     return _multi(
         t("filters.units"),
         offered,
