@@ -99,3 +99,19 @@ def show(
         key=f"download_{key}",
         icon=":material/download:",
     )
+
+
+def searchable_list(
+    prefix: str,
+    t: Translator,
+    rows_for: Callable[[str], pd.DataFrame],
+    file_name: str,
+    *,
+    codes: dict[str, str] | None = None,
+) -> None:
+    """A search box (``<prefix>.search`` / ``<prefix>.search_hint``) over a list whose rows
+    ``rows_for(text)`` gives, shown with ``show``: the Events and Awards pages' lists."""
+    search = st.text_input(
+        t(f"{prefix}.search"), key=f"{prefix}_search", placeholder=t(f"{prefix}.search_hint")
+    )
+    show(rows_for(search.strip()), t, file_name, key=f"{prefix}_list", codes=codes)

@@ -82,15 +82,11 @@ def render() -> None:
         height=300,
     )
     st.subheader(t("awards.list", year=selection.year))
-    search = st.text_input(
-        t("awards.search"), key="awards_search", placeholder=t("awards.search_hint")
-    )
-    awards = data.fetch(ref, "award_list", selection.year, selection.scope, search.strip())
-    tables.show(
-        awards,
+    tables.searchable_list(
+        "awards",
         t,
+        lambda text: data.fetch(ref, "award_list", selection.year, selection.scope, text),
         f"khen-thuong-{selection.year}",
-        key="awards_list",
         codes={"recipient_type": "recipient_type"},
     )
 

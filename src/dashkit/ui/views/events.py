@@ -72,15 +72,11 @@ def render() -> None:
         height=300,
     )
     st.subheader(t("events.list", year=selection.year))
-    search = st.text_input(
-        t("events.search"), key="events_search", placeholder=t("events.search_hint")
-    )
-    events = data.fetch(ref, "event_list", selection.year, selection.scope, search.strip())
-    tables.show(
-        events,
+    tables.searchable_list(
+        "events",
         t,
+        lambda text: data.fetch(ref, "event_list", selection.year, selection.scope, text),
         f"hoat-dong-{selection.year}",
-        key="events_list",
         codes={"event_type": "event_type", "audience": "audience"},
     )
 
