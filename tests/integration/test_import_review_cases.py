@@ -121,3 +121,16 @@ def test_files_of_one_import_keep_stored_values_only_in_columns_they_lack(tmp_pa
         commit_import(store, plan)
     rows = store.snapshot().rows("SELECT unit_id, completed, topic FROM participation ORDER BY 1")
     assert rows == [("U1", 6, None), ("U2", 7, "Chuyên đề cũ")]
+
+
+def test_a_file_refused_for_an_open_quote_is_not_called_empty(tmp_path: Path) -> None:
+    """Seen in the browser: the refusal came with "the file has no data rows" beside it."""
+    store = _store(tmp_path / "data")
+    path = tmp_path / "q.csv"
+    path.write_text(HEADER + '2020,U1,Người lao động,10,"5\n2020,U2,Người lao động,10,5\n')
+    with plan_import(store, [InputFile(path.name, path)]) as plan:
+        file_plan = plan.files[0]
+        assert [(issue.row, issue.key) for issue in file_plan.issues] == [
+            (2, "ingest.unclosed_quote")
+        ]
+        assert "ingest.no_data_rows" not in [key for key, _ in file_plan.warnings]

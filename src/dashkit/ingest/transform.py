@@ -583,7 +583,8 @@ class _Checker:
             )
         rows_read = self.rows_read
         table_rows = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0]
-        if not rows_read and not self.file_issues:
+        if not rows_read and not self.file_issues and not self.staged.bad_row_count:
+            # a blank template; not a file whose rows could not be read (an open quote, say)
             self.warnings.append(("ingest.no_data_rows", {}))
         if self.file_issues:
             rejected = table_rows
