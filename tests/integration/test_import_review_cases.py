@@ -134,3 +134,15 @@ def test_a_file_refused_for_an_open_quote_is_not_called_empty(tmp_path: Path) ->
             (2, "ingest.unclosed_quote")
         ]
         assert "ingest.no_data_rows" not in [key for key, _ in file_plan.warnings]
+
+
+def test_the_key_figures_come_out_in_the_same_order_every_time(demo_store: Store) -> None:
+    """Found by the hostile-input suite: the one-query key figures listed event types in
+    whatever order DuckDB's parallel grouping produced, so ``kpis --json`` changed between
+    runs. Types and bodies are now in their codes' order."""
+    from dashkit.metrics import year_kpis
+    from dashkit.queries import Scope
+
+    kpis = year_kpis(demo_store.snapshot(), 2018, Scope())
+    assert list(kpis.events_by_type) == sorted(kpis.events_by_type)
+    assert list(kpis.awards_by_body) == sorted(kpis.awards_by_body)

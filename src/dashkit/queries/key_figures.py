@@ -63,6 +63,7 @@ def key_figure_rows(snapshot: Snapshot, year: int, scope: Scope) -> list[KeyFigu
         UNION ALL
         SELECT 'awards', x.awarding_body, x.recipient_type, count(*), NULL FROM awards AS x
         WHERE x.year = $year AND {units_only} GROUP BY ALL
+        ORDER BY 1, 2, 3  -- a stable order: the types and bodies come out the same every time
         """,
         {
             "year": year,
