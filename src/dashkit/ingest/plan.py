@@ -366,10 +366,14 @@ def _preview(
                    count(*) FILTER (WHERE o._present IS NULL),
                    count(*) FILTER (WHERE o._present AND NOT ({same})),
                    count(*) FILTER (WHERE o._present AND ({same}))
-            FROM {valid} AS n LEFT JOIN (SELECT *, true AS _present FROM {old}) AS o ON {key_match}
+            FROM {valid} AS n LEFT JOIN (SELECT *, true AS _present
+                                         FROM ({contract.key_candidates(f"SELECT * FROM {old}", valid)})) AS o
+              ON {key_match}
             GROUP BY y ORDER BY y"""
     ).fetchall()
     counts = {y: YearCounts(y, int(a), int(b), int(c)) for y, a, b, c in rows}
+    if not checked.rejected_rows:  # (a clean file's rows were never materialised)
+        return sorted(counts.values(), key=lambda c: (c.year is None, c.year or 0))
     rejected = connection.execute(
         f"""SELECT {_year_of(checked.table, "t")} AS y, count(*) FROM f{index}_typed AS t
             WHERE EXISTS (SELECT 1 FROM f{index}_issues AS i

@@ -212,20 +212,26 @@ class CsvSource(Source):
         own = connection is None
         database = duckdb.connect(":memory:") if connection is None else connection
         try:
+            # A row's number is its position: the table keeps the file's order (DuckDB's
+            # insertion order), so ``rowid`` numbers the rows without WITH ORDINALITY, which
+            # costs the parallel reader half its speed.
             database.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {table} AS
-                    SELECT {", ".join(names)}, {first_data} + ordinality AS {ROW_COLUMN}
-                    FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
+                f"""CREATE OR REPLACE TEMP TABLE {table}_cells AS
+                    SELECT * FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
                                   header=false, skip={first_data}, columns={{{columns}}},
                                   auto_detect=false, strict_mode=true, null_padding=false,
-                                  max_line_size={MAX_LINE_BYTES}) WITH ORDINALITY"""
+                                  max_line_size={MAX_LINE_BYTES})"""
             ).fetchall()
-            rows = int(database.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+            database.execute(
+                f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(names)}, "
+                f"{first_data + 1} + rowid AS {ROW_COLUMN} FROM {table}_cells"
+            ).fetchall()
+            rows = int(database.execute(f"SELECT count(*) FROM {table}_cells").fetchall()[0][0])
             plain = _line_count(self.path) == first_data + rows  # no empty line, no cell over lines
             if plain and own:
                 written = str(target).replace("'", "''")
                 database.execute(
-                    f"COPY {table} TO '{written}' (FORMAT parquet, COMPRESSION zstd)"
+                    f"COPY (SELECT * FROM {table}) TO '{written}' (FORMAT parquet, COMPRESSION zstd)"
                 ).fetchall()
         except duckdb.Error:
             plain = False
@@ -234,7 +240,8 @@ class CsvSource(Source):
                 database.close()
         if not plain:
             if not own:
-                database.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+                database.execute(f"DROP VIEW IF EXISTS {table}").fetchall()
+                database.execute(f"DROP TABLE IF EXISTS {table}_cells").fetchall()
             return None
         if rows > self.limits.max_rows:
             raise DataError("ingest.too_many_rows", file=self.name, limit=self.limits.max_rows)

@@ -28,6 +28,7 @@ from dashkit.ingest.headers import ColumnMatch, Layout
 from dashkit.ingest.sources import ROW_COLUMN, Staged
 from dashkit.ingest.text import TOTALS_LABELS, fold
 from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
+from dashkit.store import read_parquet_sql
 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
@@ -124,6 +125,9 @@ class _Checker:
         self.rows_read = 0  # data rows of the file: neither blank nor totals
         self.identical_copies = 0  # later copies of identical rows, kept once
         self.indexes: dict[tuple[str, str | None], int] = {}  # (column, group) → cell position
+        self.with_control: set[int] = set()  # columns read that hold a control character
+        self.plain: set[int] = set()  # columns read whose texts need no cleaning
+        self.missing_if_rows: list[Issue] = []  # the file's problems if it has data rows
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -137,8 +141,23 @@ class _Checker:
 
     def run(self) -> Checked:
         groups = self._column_groups()
-        self._reshape(groups)
-        self._fill_missing()
+        mapped, scanned = self._read_columns(groups)
+        typed = self._with_filled_columns(self._typed_select(groups, mapped, scanned))
+        # A file whose every distinct value is clean, and whose written rows keep every rule
+        # of the table, is done: no row needs to be looked at one by one.
+        clean = (
+            self._write_if_clean(typed, len(groups))
+            if self._clean_values(mapped, scanned)
+            else None
+        )
+        if clean is None:  # the rows one by one, to name every problem's row and column
+            self.sql(f"CREATE OR REPLACE TEMP TABLE {self.p}_typed AS {typed}")
+        for index in scanned:
+            self.sql(f"DROP TABLE {self.p}_d{index}")
+        if clean is not None:
+            return clean
+        self._drop_blank_and_totals(len(groups))
+        self._fill_from_names()
         issues_table = self._collect_issues()
         return self._finish(issues_table)
 
@@ -160,12 +179,12 @@ class _Checker:
             return [(None, shared)]
         return [(audience, {**shared, **columns}) for audience, columns in grouped.items()]
 
-    def _reshape(self, groups: list[tuple[str | None, dict[str, ColumnMatch]]]) -> None:
-        """Clean and parse each *distinct* cell text once per column (a million rows of a
-        yearly file hold a few thousand distinct numbers and names), then join the rows to
-        those dictionaries: the one materialised copy of the rows, typed, with each cell's
-        text kept beside its value."""
-        p = self.p
+    def _read_columns(
+        self, groups: list[tuple[str | None, dict[str, ColumnMatch]]]
+    ) -> tuple[dict[int, ColumnMatch], list[int]]:
+        """The cells read (``{p}_raw``) and one dictionary per column of them: returns the
+        columns mapped to the table's, and every column read (those plus the leading ones a
+        totals label may sit in)."""
         mapped = {m.index: m for _, columns in groups for m in columns.values()}
         if not mapped:
             self.file_issues.append(Issue(None, None, None, None, "ingest.no_columns", {}))
@@ -176,9 +195,26 @@ class _Checker:
         scanned = sorted(set(mapped) | set(range(min(self.staged.width, leading))))
         needed = ", ".join([ROW_COLUMN, *(f"c{i}" for i in scanned)])  # not 10,000 columns
         self.sql(
-            f"CREATE OR REPLACE TEMP VIEW {p}_raw AS SELECT {needed} FROM {self.staged.relation}"
+            f"CREATE OR REPLACE TEMP VIEW {self.p}_raw AS SELECT {needed} FROM {self.staged.relation}"
         )
-        with_control, plain = self._dictionaries(mapped, scanned)
+        self.with_control, self.plain = self._dictionaries(mapped, scanned)
+        self.present = {name for _, columns in groups for name in columns}
+        if any(audience for audience, _ in groups):
+            self.present.add("audience")
+        return mapped, scanned
+
+    def _typed_select(
+        self,
+        groups: list[tuple[str | None, dict[str, ColumnMatch]]],
+        mapped: dict[int, ColumnMatch],
+        scanned: list[int],
+    ) -> str:
+        """The rows joined to the dictionaries of their cells (each *distinct* text of a column
+        is cleaned and parsed once: a million rows of a yearly file hold a few thousand
+        distinct numbers and names), typed, with each cell's text kept beside a value that did
+        not parse; blank rows left out, totals rows marked (``__totals``)."""
+        p = self.p
+        with_control, plain = self.with_control, self.plain
 
         def ref(index: int, field: str) -> str:
             if index not in plain:
@@ -231,13 +267,7 @@ class _Checker:
             selects.append(
                 f"SELECT {', '.join(parts)} FROM {p}_raw AS r {joins} WHERE NOT ({blank})"
             )
-        self.sql(f"CREATE OR REPLACE TEMP TABLE {p}_typed AS {' UNION ALL '.join(selects)}")
-        self._drop_blank_and_totals(len(groups))
-        for index in scanned:
-            self.sql(f"DROP TABLE {p}_d{index}")
-        self.present = {name for _, columns in groups for name in columns}
-        if any(audience for audience, _ in groups):
-            self.present.add("audience")
+        return " UNION ALL ".join(selects)
 
     def _drop_blank_and_totals(self, groups: int) -> None:
         """Warn of the blank rows (left out already) and the totals rows, and drop the latter."""
@@ -305,27 +335,28 @@ class _Checker:
             return f"coalesce(map_from_entries([{entries}])[dk_fold(t)], {fallback})"
         return f"CAST({_PARSE[column.kind][0].format(x='t')} AS {column.kind.sql_type})"
 
-    def _fill_missing(self) -> None:
-        """Columns a file may leave out: the year (from the caller or the title), an award's
-        year (from its date), the derived ids, the unit code (from the unit's name)."""
-        p = self.p
+    def _with_filled_columns(self, typed: str) -> str:
+        """``typed`` with the columns a file may leave out filled: the year (from the caller
+        or the title), an award's year (from its date), the derived ids. A required column
+        the file lacks and that cannot be filled is the file's problem when it has data rows
+        (``missing_if_rows``); a unit found by its name is filled on the materialised rows."""
         names = set(self.table.column_names)
-        # a file without data rows (a blank template) has no row a missing column could spoil
-        has_rows = bool(self.sql(f"SELECT count(*) FROM {p}_typed")[0][0])
+        missing: list[Issue] = []
         if "year" in names and "year" not in self.present:
             if self.year is not None and YEAR_MIN <= self.year <= YEAR_MAX:
-                self.sql(f"UPDATE {p}_typed SET year = {int(self.year)}")
+                typed = (
+                    f"SELECT * REPLACE (CAST({int(self.year)} AS INTEGER) AS year) FROM ({typed})"
+                )
                 self.filled.add("year")
-            elif (
-                has_rows
-                and self.table.column("year").required
-                and not (self.table.name == "awards" and "date" in self.present)
+            elif self.table.column("year").required and not (
+                self.table.name == "awards" and "date" in self.present
             ):
-                self.file_issues.append(Issue(None, "year", None, None, "ingest.no_year", {}))
+                missing.append(Issue(None, "year", None, None, "ingest.no_year", {}))
         if self.table.name == "awards":
             self.filled.add("year")
-            self.sql(
-                f"UPDATE {p}_typed SET year = year(date) WHERE year IS NULL AND t_year IS NULL"
+            typed = (
+                "SELECT * REPLACE (CAST(CASE WHEN year IS NULL AND t_year IS NULL "
+                f"THEN year(date) ELSE year END AS INTEGER) AS year) FROM ({typed})"
             )
         if self.table.natural_key and self.table.key[0] not in self.present:
             id_column = self.table.key[0]
@@ -337,39 +368,112 @@ class _Checker:
             )
             prefix = "E" if self.table.name == "events" else "A"
             nulls = " OR ".join(f"{name} IS NULL" for name in self.table.natural_key)
-            self.sql(
-                f"UPDATE {p}_typed SET {id_column} = '{prefix}-' || substr(sha1(concat_ws(chr(31), {parts})), 1, 16) "
-                f"WHERE NOT ({nulls})"
+            typed = (
+                f"SELECT * REPLACE (CASE WHEN NOT ({nulls}) THEN '{prefix}-' || "
+                f"substr(sha1(concat_ws(chr(31), {parts})), 1, 16) END AS {id_column}) FROM ({typed})"
             )
             self.present.add(id_column)
             self.derived_id = True
         if "unit_id" in names and "unit_id" not in self.present and self.table.name != "units":
-            name_column = "t_unit_name" if "unit_name" in self.present else None
-            if name_column is not None:
-                self.sql(
-                    f"""UPDATE {p}_typed AS t SET unit_id = k.unit_id
-                        FROM (SELECT name_key, min(unit_id) AS unit_id, count(*) AS n
-                              FROM {self.known_units}_named GROUP BY name_key) AS k
-                        WHERE k.n = 1 AND k.name_key = dk_name_key({name_column})"""
-                )
+            if "unit_name" in self.present:
                 self.by_name = True
                 self.filled.add("unit_id")
-            elif has_rows and self.table.column("unit_id").required:
-                self.file_issues.append(
-                    Issue(None, "unit_id", None, None, "ingest.no_unit_column", {})
-                )
+            elif self.table.column("unit_id").required:
+                missing.append(Issue(None, "unit_id", None, None, "ingest.no_unit_column", {}))
         # A required column the file does not have at all: one problem for the file, not an
         # empty cell in every row (nor rows that pass here and fail when stored).
-        reported = {issue.column for issue in self.file_issues}
+        reported = {issue.column for issue in [*self.file_issues, *missing]}
         for column in self.table.stored_columns:
-            if (
-                has_rows
-                and column.required
-                and column.name not in self.present | self.filled | reported
-            ):
-                self.file_issues.append(
-                    Issue(None, column.name, None, None, "ingest.missing_column", {})
-                )
+            if column.required and column.name not in self.present | self.filled | reported:
+                missing.append(Issue(None, column.name, None, None, "ingest.missing_column", {}))
+        self.missing_if_rows = missing
+        return typed
+
+    def _fill_from_names(self) -> None:
+        """On the materialised rows: the unit code of a file that names its units instead,
+        and the file's missing columns, when it has data rows (a blank template has no row a
+        missing column could spoil)."""
+        if self.by_name:
+            self.sql(
+                f"""UPDATE {self.p}_typed AS t SET unit_id = k.unit_id
+                    FROM (SELECT name_key, min(unit_id) AS unit_id, count(*) AS n
+                          FROM {self.known_units}_named GROUP BY name_key) AS k
+                    WHERE k.n = 1 AND k.name_key = dk_name_key(t_unit_name)"""
+            )
+        if self.missing_if_rows and self.sql(f"SELECT count(*) FROM {self.p}_typed")[0][0]:
+            self.file_issues.extend(self.missing_if_rows)
+
+    def _clean_values(self, mapped: dict[int, ColumnMatch], scanned: list[int]) -> bool:
+        """Whether the dictionaries prove that no cell has a problem of its own (a value that
+        does not parse, an unknown code or unit, a control character, a text too long, a date
+        out of range) and that there is no totals row; and whether the file has nothing that
+        needs its rows one by one (a missing column, units found by name, a rate to compare,
+        units that may be each other's parents)."""
+        if (
+            self.file_issues
+            or self.missing_if_rows
+            or self.by_name
+            or "rate" in self.present
+            or self.table.name == "units"
+        ):
+            return False
+        counts = []
+        for index in scanned:
+            bad = ["total"]
+            if index in mapped:
+                column = self.table.column(str(mapped[index].column))
+                bad.append("control")
+                if _PARSE[column.kind][1] or (
+                    column.kind is ColumnKind.CODE and not column.open_codes
+                ):
+                    bad.append("(t IS NOT NULL AND p IS NULL)")
+                if column.kind is ColumnKind.TEXT:
+                    bad.append(f"length(t) > {MAX_TEXT}")
+                if column.kind is ColumnKind.DATE:
+                    bad.append(f"NOT (year(p) BETWEEN {YEAR_MIN} AND {YEAR_MAX})")
+                if column.name == "unit_id":
+                    bad.append(f"p NOT IN (SELECT unit_id FROM {self.known_units})")
+            counts.append(f"(SELECT count(*) FROM {self.p}_d{index} WHERE {' OR '.join(bad)})")
+        return not any(self.sql(f"SELECT {', '.join(counts) or '0'}")[0])
+
+    def _write_if_clean(self, typed: str, groups: int) -> Checked | None:
+        """Write every row, then check the table's rules over the written rows in one pass
+        (required values, bounds, a key no two rows share); the result when none is broken,
+        else None (and the rows are then checked one by one, which overwrites the file)."""
+        stored = ", ".join(self.table.column_names)
+        target = str(self.target).replace("'", "''")
+        (written,) = self.sql(
+            f"COPY (SELECT {stored} FROM ({typed})) TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
+        )[0]
+        broken = [
+            f"{column.name} IS NULL" for column in self.table.stored_columns if column.required
+        ] + [f"NOT ({check.sql})" for check in self.table.range_checks()]
+        rules, repeated = self.sql(
+            f"SELECT count(*) FILTER (WHERE {' OR '.join(broken) or 'FALSE'}), "
+            f"count(*) - count(DISTINCT hash({', '.join(self.table.key)})) "
+            f"FROM {read_parquet_sql([self.target])}"
+        )[0]
+        if rules or repeated:
+            return None
+        self.rows_read = written // groups  # every group makes one row of each data row
+        if self.staged.rows - self.rows_read:
+            self.warnings.append(
+                ("ingest.blank_rows", {"count": self.staged.rows - self.rows_read})
+            )
+        if not self.rows_read and not self.staged.bad_row_count:
+            self.warnings.append(("ingest.no_data_rows", {}))
+        return Checked(
+            table=self.table.name,
+            rows_read=self.rows_read,
+            table_rows=written,
+            valid_rows=written,
+            rejected_rows=0,
+            valid_path=self.target,
+            issues=[],
+            issue_count=0,
+            warnings=self.warnings,
+            absent=self._absent(),
+        )
 
     def _collect_issues(self) -> str:
         p = self.p
@@ -631,9 +735,12 @@ class _Checker:
             issues=issues,
             issue_count=total,
             warnings=self.warnings,
-            absent=tuple(
-                name
-                for name in self.table.column_names
-                if name not in self.present | self.filled and name not in self.table.key
-            ),
+            absent=self._absent(),
+        )
+
+    def _absent(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name in self.table.column_names
+            if name not in self.present | self.filled and name not in self.table.key
         )

@@ -114,6 +114,15 @@ class Table:
             for name in self.key
         )
 
+    def key_candidates(self, stored: str, incoming: str) -> str:
+        """SQL: the rows of ``stored`` (a SELECT) that may share a key with a row of
+        ``incoming`` (a relation). When the key holds the year, only the stored rows of the
+        years ``incoming`` has: DuckDB then reads none of the other years' row groups, and a
+        new year's rows are compared with nothing instead of with every stored row."""
+        if "year" in self.key and self.column("year").required:
+            return f"SELECT * FROM ({stored}) WHERE year IN (SELECT DISTINCT year FROM {incoming})"
+        return stored
+
     def range_checks(self) -> tuple[Check, ...]:
         """The bounds and code lists of the columns, as checks, followed by the table's own."""
         derived: list[Check] = []
