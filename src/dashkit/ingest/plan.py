@@ -31,15 +31,16 @@ from dashkit.ingest.transform import Checked, Issue, check_file
 from dashkit.schema import TABLES, table
 from dashkit.store import (
     ABSENT_MARKER,
+    CheckedRows,
     CommitInfo,
     CommitResult,
     Store,
     TableWrite,
     read_parquet_sql,
+    work_cursor,
 )
 
 Progress = Callable[[str, dict[str, Any]], None]
-IMPORT_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,9 @@ def plan_import(
     snapshot = store.snapshot()
     workdir = Path(tempfile.mkdtemp(prefix="dashkit-import-"))
     plan = ImportPlan(files=[], base_version=snapshot.version, workdir=workdir)
-    # A bounded working set: DuckDB spills to the plan's folder rather than holding a big
-    # file's rows in memory (the import must not need more than about one copy of a file).
-    connection = duckdb.connect(
-        ":memory:",
-        config={
-            "memory_limit": IMPORT_MEMORY_LIMIT,
-            "temp_directory": str(workdir / "spill"),
-        },
-    )
+    # A bounded working set (the store's work database): DuckDB spills rather than holding a
+    # big file's rows in memory (the import must not need more than about one copy of a file).
+    connection = work_cursor()
     try:
         values.install(connection)
         _load_known_units(connection, snapshot.files.get("units", ()))
@@ -269,7 +264,7 @@ def commit_import(
             by_table.setdefault(file_plan.checked.table, []).append(file_plan.checked)
     writes = []
     for name, checked in by_table.items():
-        rows = checked[0].valid_path
+        rows: Path | CheckedRows = checked[0].store_checked or checked[0].valid_path
         if len(checked) > 1:
             rows = plan.workdir / f"combined_{name}.parquet"
             _union(checked, name, rows)
@@ -361,16 +356,18 @@ def _preview(
         else f"n.{c} IS NOT DISTINCT FROM o.{c}"
         for c in contract.column_names
     )
-    rows = connection.execute(
-        f"""SELECT {_year_of(checked.table, "n")} AS y,
-                   count(*) FILTER (WHERE o._present IS NULL),
-                   count(*) FILTER (WHERE o._present AND NOT ({same})),
-                   count(*) FILTER (WHERE o._present AND ({same}))
-            FROM {valid} AS n LEFT JOIN (SELECT *, true AS _present
-                                         FROM ({contract.key_candidates(f"SELECT * FROM {old}", valid)})) AS o
-              ON {key_match}
-            GROUP BY y ORDER BY y"""
-    ).fetchall()
+    stored = contract.key_candidates(f"SELECT * FROM {old}", valid)
+    if _scalar(connection, f"SELECT count(*) FROM (SELECT 1 FROM ({stored}) LIMIT 1)"):
+        query = f"""SELECT {_year_of(checked.table, "n")} AS y,
+                           count(*) FILTER (WHERE o._present IS NULL),
+                           count(*) FILTER (WHERE o._present AND NOT ({same})),
+                           count(*) FILTER (WHERE o._present AND ({same}))
+                    FROM {valid} AS n LEFT JOIN (SELECT *, true AS _present FROM ({stored})) AS o
+                      ON {key_match}
+                    GROUP BY y ORDER BY y"""
+    else:  # no stored row can share a key (a new year's file): every row is new
+        query = f"SELECT {_year_of(checked.table, 'n')} AS y, count(*), 0, 0 FROM {valid} AS n GROUP BY y"
+    rows = connection.execute(query).fetchall()
     counts = {y: YearCounts(y, int(a), int(b), int(c)) for y, a, b, c in rows}
     if not checked.rejected_rows:  # (a clean file's rows were never materialised)
         return sorted(counts.values(), key=lambda c: (c.year is None, c.year or 0))
@@ -406,7 +403,11 @@ def _union(checked: list[Checked], name: str, target: Path) -> None:
             for c in checked
         ]
     union = " UNION ".join(selects)  # UNION: identical rows from two files are one row
-    duckdb.sql(f"COPY ({union}) TO '{_quote(target)}' (FORMAT parquet)")
+    connection = work_cursor()
+    try:
+        connection.execute(f"COPY ({union}) TO '{_quote(target)}' (FORMAT parquet)").fetchall()
+    finally:
+        connection.close()
 
 
 def _list_literal(names: Sequence[str]) -> str:

@@ -24,11 +24,12 @@ from typing import Any
 
 import duckdb
 
+from dashkit.errors import DataError
 from dashkit.ingest.headers import ColumnMatch, Layout
 from dashkit.ingest.sources import ROW_COLUMN, Staged
 from dashkit.ingest.text import TOTALS_LABELS, fold
 from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
-from dashkit.store import read_parquet_sql
+from dashkit.store import CheckedRows, check_rows
 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
@@ -77,6 +78,7 @@ class Checked:
     issue_count: int
     warnings: list[tuple[str, dict[str, Any]]]
     absent: tuple[str, ...] = ()  # stored columns the file does not have (left NULL here)
+    store_checked: CheckedRows | None = None  # the valid rows, when the store checked them
 
 
 def check_file(
@@ -445,15 +447,9 @@ class _Checker:
         (written,) = self.sql(
             f"COPY (SELECT {stored} FROM ({typed})) TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
         )[0]
-        broken = [
-            f"{column.name} IS NULL" for column in self.table.stored_columns if column.required
-        ] + [f"NOT ({check.sql})" for check in self.table.range_checks()]
-        rules, repeated = self.sql(
-            f"SELECT count(*) FILTER (WHERE {' OR '.join(broken) or 'FALSE'}), "
-            f"count(*) - count(DISTINCT hash({', '.join(self.table.key)})) "
-            f"FROM {read_parquet_sql([self.target])}"
-        )[0]
-        if rules or repeated:
+        try:  # the store's own check, which a commit of these rows then need not repeat
+            store_checked = check_rows(self.db, self.table.name, self.target)
+        except DataError:
             return None
         self.rows_read = written // groups  # every group makes one row of each data row
         if self.staged.rows - self.rows_read:
@@ -473,6 +469,7 @@ class _Checker:
             issue_count=0,
             warnings=self.warnings,
             absent=self._absent(),
+            store_checked=store_checked,
         )
 
     def _collect_issues(self) -> str:

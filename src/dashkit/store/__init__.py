@@ -22,10 +22,19 @@ from dashkit.store.layout import resolve_data_dir
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.settings import read_mappings, remember_mapping
 from dashkit.store.snapshot import Snapshot, read_parquet_sql
-from dashkit.store.store import ABSENT_MARKER, CommitResult, Store, TableWrite
+from dashkit.store.store import (
+    ABSENT_MARKER,
+    CheckedRows,
+    CommitResult,
+    Store,
+    TableWrite,
+    check_rows,
+)
+from dashkit.store.work import work_cursor
 
 __all__ = [
     "ABSENT_MARKER",
+    "CheckedRows",
     "CommitInfo",
     "CommitResult",
     "HistoryEntry",
@@ -34,6 +43,7 @@ __all__ = [
     "Store",
     "TableCounts",
     "TableWrite",
+    "check_rows",
     "history",
     "read_mappings",
     "read_parquet_sql",
@@ -41,4 +51,5 @@ __all__ = [
     "resolve_data_dir",
     "rolled_back_by_undo",
     "undo",
+    "work_cursor",
 ]

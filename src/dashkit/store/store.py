@@ -31,8 +31,24 @@ from dashkit.store.fsio import fsync_dir, fsync_file, link_or_copy, write_atomic
 from dashkit.store.layout import ORIGINALS, TMP_PREFIX, Layout, segment_file
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
+from dashkit.store.work import work_cursor
 
-Rows: TypeAlias = "pa.Table | pd.DataFrame | Path"
+
+@dataclass(frozen=True)
+class CheckedRows:
+    """A Parquet file of a table's rows that ``check_rows`` found keeping the contract. A
+    commit of it checks it again only if the file changed since (its inode, size or time
+    differ) or if rows it replaces had stored values filled in (``TableWrite.keep``)."""
+
+    table: str
+    path: Path
+    stamp: tuple[int, int, int]
+
+    def unchanged(self) -> bool:
+        return _stamp(self.path) == self.stamp
+
+
+Rows: TypeAlias = "pa.Table | pd.DataFrame | Path | CheckedRows"
 LOCK_TIMEOUT_SECONDS = 120.0
 _SAMPLE_LIMIT = 5
 ABSENT_MARKER = "__absent"  # per-row list of the ``keep`` columns its file did not have
@@ -323,7 +339,7 @@ def _duckdb_write_error(root: Path, error: duckdb.IOException) -> StoreError:
 def _copy_version(layout: Layout, source: int, base: int, staging: Path) -> dict[str, TableCounts]:
     """Link ``source``'s files into ``staging``; counts say which tables differ from ``base``."""
     counts: dict[str, TableCounts] = {}
-    connection = duckdb.connect(":memory:")
+    connection = work_cursor()
     try:
         for name, table in TABLES.items():
             files = layout.table_files(source, name)
@@ -351,7 +367,7 @@ def _merge_tables(
 ) -> dict[str, TableCounts]:
     by_table = {write.table: write for write in writes}
     counts: dict[str, TableCounts] = {}
-    connection = duckdb.connect(":memory:")
+    connection = work_cursor()
     try:
         for name, table in TABLES.items():
             old_select = _existing_select(layout, base, table)
@@ -364,7 +380,14 @@ def _merge_tables(
             as_given = incoming
             if write.keep and write.mode == "upsert":
                 incoming = _fill_kept(connection, table, incoming, old_select, write.keep)
-            _validate(connection, table, incoming)
+            rows = write.rows
+            if not (  # rows the store checked already, as they are, need no second check
+                isinstance(rows, CheckedRows)
+                and rows.table == name
+                and incoming == as_given
+                and rows.unchanged()
+            ):
+                _validate(connection, table, incoming)
             counts[name] = _diff_counts(
                 connection,
                 table,
@@ -378,7 +401,7 @@ def _merge_tables(
                 new_select = f"SELECT * FROM {incoming}"
                 _copy_to_parquet(connection, new_select, table, segment_file(staging, name, 0))
             else:
-                unchanged_file = write.rows if incoming == as_given else None
+                unchanged_file = _path_of(write.rows) if incoming == as_given else None
                 _upsert_segments(
                     connection,
                     layout.table_files(base, name),
@@ -511,6 +534,7 @@ def _stage_incoming(
     has them is read where it is; anything else is loaded into a temp table (with the rows'
     ``ABSENT_MARKER`` when ``marker`` and they have one, for ``_fill_kept``)."""
     raw_name = f"raw_{table.name}"
+    rows = _path_of(rows)
     if isinstance(rows, Path):
         if _has_contract_schema(connection, table, rows):
             staged = f"incoming_{table.name}"
@@ -540,6 +564,32 @@ def _stage_incoming(
             "store.bad_type", table=table.name, detail=str(error).splitlines()[0]
         ) from error
     return staged
+
+
+def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Path) -> CheckedRows:
+    """Check the rows of ``table_name`` in the Parquet file at ``path`` against the contract,
+    as a commit does (``DataError`` on the first broken rule); a commit of the returned rows
+    does not check them a second time. ``connection``: any connection (a temporary view of
+    the rows is made on it, then dropped)."""
+    table = TABLES[table_name]
+    stamp = _stamp(path)
+    staged = _stage_incoming(connection, table, path)
+    try:
+        _validate(connection, table, staged)
+    finally:
+        for kind in ("VIEW", "TABLE"):  # a view of the file, or a table of its rows retyped
+            with contextlib.suppress(duckdb.CatalogException):
+                _run(connection, f"DROP {kind} IF EXISTS {staged}")
+    return CheckedRows(table_name, path, stamp)
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return (status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _path_of(rows: Rows) -> pa.Table | pd.DataFrame | Path:
+    return rows.path if isinstance(rows, CheckedRows) else rows
 
 
 def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
@@ -592,14 +642,18 @@ def _diff_counts(
     """How the rows of ``new`` relate to the old table, by key; ``deleted`` only for a replace."""
     new_from = f"({new})"
     same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in table.column_names)
-    inserted, replaced, unchanged = connection.execute(
-        f"SELECT count(*) FILTER (WHERE o._present IS NULL), "
-        f"count(*) FILTER (WHERE o._present AND NOT ({same})), "
-        f"count(*) FILTER (WHERE o._present AND ({same})) "
-        f"FROM {new_from} AS n LEFT JOIN (SELECT *, true AS _present "
-        f"FROM ({table.key_candidates(old_select, new_from)})) AS o "
-        f"ON {table.key_match('n', 'o')}"
-    ).fetchall()[0]
+    candidates = table.key_candidates(old_select, new_from)
+    if upsert and not _count(connection, f"SELECT 1 FROM ({candidates}) LIMIT 1"):
+        # no stored row can share a key (a new year's rows): every row is new
+        inserted, replaced, unchanged = _count(connection, new), 0, 0
+    else:
+        inserted, replaced, unchanged = connection.execute(
+            f"SELECT count(*) FILTER (WHERE o._present IS NULL), "
+            f"count(*) FILTER (WHERE o._present AND NOT ({same})), "
+            f"count(*) FILTER (WHERE o._present AND ({same})) "
+            f"FROM {new_from} AS n LEFT JOIN (SELECT *, true AS _present FROM ({candidates})) AS o "
+            f"ON {table.key_match('n', 'o')}"
+        ).fetchall()[0]
     deleted = 0
     if not upsert:
         deleted = _count(
