@@ -5,7 +5,7 @@ measures (each the median, min and max of at least five runs after a warm-up): t
 first render and rerun (in a separate process that also reports its peak memory after serving
 every page), the key figures by the project against a hand-written DuckDB query and against
 pandas, and an import of a big CSV against DuckDB's own read. The ratios the goals are stated
-in come out of the same run.
+in come out of the same run; what is compared is timed in turns (a run of each per round).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from dashkit.bench import imports, kpis
 from dashkit.bench.synthetic import SCALES, build
-from dashkit.bench.timing import MIN_REPETITIONS, measure
+from dashkit.bench.timing import MIN_REPETITIONS, measure_together
 from dashkit.i18n import Translator
 from dashkit.store import Store
 
@@ -92,29 +92,31 @@ def bench(
     ):
         if not _same(figures, expected):
             raise RuntimeError(f"the {label} figures differ from the project's")
-    timings[f"kpis_project_{scale}"] = measure(
-        lambda: kpis.project(store, year), repetitions
-    ).as_dict()
-    timings[f"kpis_duckdb_{scale}"] = measure(
-        lambda: kpis.duckdb_floor(files, year), repetitions
-    ).as_dict()
-    timings[f"kpis_pandas_{scale}"] = measure(
-        lambda: kpis.pandas_naive(files, year), repetitions
-    ).as_dict()
+    key_figures = measure_together(
+        {
+            f"kpis_project_{scale}": lambda: kpis.project(store, year),
+            f"kpis_duckdb_{scale}": lambda: kpis.duckdb_floor(files, year),
+            f"kpis_pandas_{scale}": lambda: kpis.pandas_naive(files, year),
+        },
+        repetitions,
+    )
+    timings.update({name: timing.as_dict() for name, timing in key_figures.items()})
     rows = IMPORT_ROWS[scale]
     label = "1m" if rows == 1_000_000 else f"{rows // 1000}k"
     _say(t, quiet, "cli.bench_import", rows=t.integer(rows))
     csv = folder / f"participation-{label}.csv"
     written = imports.write_csv(store, csv, rows)
     scratch = folder / "import-scratch"
-    timings[f"import_project_{label}"] = measure(
-        lambda: imports.project(scratch, csv),
+    project, floor = f"import_project_{label}", f"import_duckdb_{label}"
+    import_timings = measure_together(
+        {
+            project: lambda: imports.project(scratch, csv),
+            floor: lambda: imports.duckdb_floor(csv, folder / "floor.parquet"),
+        },
         repetitions,
-        before=lambda: imports.fresh_copy(store.root, scratch),
-    ).as_dict()
-    timings[f"import_duckdb_{label}"] = measure(
-        lambda: imports.duckdb_floor(csv, folder / "floor.parquet"), repetitions
-    ).as_dict()
+        before={project: lambda: imports.fresh_copy(store.root, scratch)},
+    )
+    timings.update({name: timing.as_dict() for name, timing in import_timings.items()})
     result: dict[str, Any] = {
         "scale": scale,
         "sizes": {**_sizes(store), "import_rows": written},

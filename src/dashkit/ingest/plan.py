@@ -16,6 +16,7 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,11 @@ def plan_import(
     # A bounded working set (the store's work database): DuckDB spills rather than holding a
     # big file's rows in memory (the import must not need more than about one copy of a file).
     connection = work_cursor()
+    # The files' fingerprints are read beside the checks (hashing lets go of the interpreter
+    # lock, as DuckDB does), not before them.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashkit-hash")
     try:
+        digests = [hashing.submit(sha256_of, item.path) for item in files]
         values.install(connection)
         _load_known_units(connection, snapshot.files.get("units", ()))
         readable = _read_heads(plan, files, options, notify)
@@ -147,10 +152,13 @@ def plan_import(
         for index, (file_plan, source, head) in enumerate(readable):
             notify("ingest.progress_checking", {"file": file_plan.file})
             _check(connection, file_plan, source, head, index, options, snapshot.files, workdir)
+        for file_plan, digest in zip(plan.files, digests, strict=True):
+            file_plan.sha256 = digest.result()
     except BaseException:
         plan.close()
         raise
     finally:
+        hashing.shutdown(wait=True, cancel_futures=True)
         connection.close()
     return plan
 
@@ -178,7 +186,7 @@ def _read_heads(
     readable: list[tuple[FilePlan, Source, Head]] = []
     for item in files:
         notify("ingest.progress_reading", {"file": item.name})
-        file_plan = FilePlan(file=item.name, sha256=sha256_of(item.path), path=item.path)
+        file_plan = FilePlan(file=item.name, sha256="", path=item.path)  # hashed beside
         plan.files.append(file_plan)
         try:
             source = open_source(item.path, item.name, options.limits)

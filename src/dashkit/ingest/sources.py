@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ MAX_BAD_ROWS = 1_000  # malformed rows described one by one; the rest are counte
 MAX_LINE_BYTES = 4 * 2**20  # longer lines are read by the streamed reader
 MAX_CELL_BYTES = 32 * 2**20  # a workbook cell longer than this is refused before loading
 BLOCK_SIZES = (4 * 2**20, 64 * 2**20, 512 * 2**20)  # tried in turn: a cell must fit in one
+_counting = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashkit-lines")
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,8 @@ class CsvSource(Source):
             # A row's number is its position: the table keeps the file's order (DuckDB's
             # insertion order), so ``rowid`` numbers the rows without WITH ORDINALITY, which
             # costs the parallel reader half its speed.
+            # the lines are counted beside DuckDB's read (both let go of the interpreter lock)
+            lines = _counting.submit(_line_count, self.path)
             database.execute(
                 f"""CREATE OR REPLACE TEMP TABLE {table}_cells AS
                     SELECT * FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
@@ -227,7 +231,7 @@ class CsvSource(Source):
                 f"{first_data + 1} + rowid AS {ROW_COLUMN} FROM {table}_cells"
             ).fetchall()
             rows = int(database.execute(f"SELECT count(*) FROM {table}_cells").fetchall()[0][0])
-            plain = _line_count(self.path) == first_data + rows  # no empty line, no cell over lines
+            plain = lines.result() == first_data + rows  # no empty line, no cell over lines
             if plain and own:
                 written = str(target).replace("'", "''")
                 database.execute(

@@ -294,21 +294,32 @@ class _Checker:
         its clean value, which need no dictionary join at all (codes of units, say)."""
         p = self.p
         totals = ", ".join(f"'{label}'" for label in sorted(TOTALS_LABELS))
+        # no label has a digit, and folding keeps digits: numbers and codes are not folded
+        is_total = (
+            f"CASE WHEN regexp_matches(t, '[0-9]') THEN false ELSE dk_fold(t) IN ({totals}) END"
+        )
         for index in scanned:
             parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
             self.sql(
                 f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
-                    SELECT v, t, {parsed} AS p, dk_fold(t) IN ({totals}) AS total,
+                    SELECT v, t, {parsed} AS p, {is_total} AS total,
                            regexp_matches(v, '{CONTROL_CHARACTERS}') AS control
                     FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
             )
+        summaries = (
+            self.sql(
+                " UNION ALL ".join(
+                    f"SELECT {index}, count(*) FILTER (WHERE control), count(*) FILTER (WHERE total "
+                    f"OR control OR NOT (t IS NOT DISTINCT FROM v OR v = '')) FROM {p}_d{index}"
+                    for index in scanned
+                )
+            )
+            if scanned
+            else []
+        )
         with_control: set[int] = set()
         plain: set[int] = set()  # columns whose every text is its own clean value: no join
-        for index in scanned:
-            control, changed = self.sql(
-                f"SELECT count(*) FILTER (WHERE control), count(*) FILTER (WHERE total OR control "
-                f"OR NOT (t IS NOT DISTINCT FROM v OR v = '')) FROM {p}_d{index}"
-            )[0]
+        for index, control, changed in summaries:
             if control and index in mapped:
                 with_control.add(index)
             text_only = (

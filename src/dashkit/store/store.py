@@ -577,9 +577,10 @@ def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Pat
     try:
         _validate(connection, table, staged)
     finally:
-        for kind in ("VIEW", "TABLE"):  # a view of the file, or a table of its rows retyped
+        # a view of the file, or a table of its rows retyped from a view of the file
+        for kind, name in (("VIEW", staged), ("TABLE", staged), ("VIEW", f"raw_{table.name}")):
             with contextlib.suppress(duckdb.CatalogException):
-                _run(connection, f"DROP {kind} IF EXISTS {staged}")
+                _run(connection, f"DROP {kind} IF EXISTS {name}")
     return CheckedRows(table_name, path, stamp)
 
 
