@@ -73,13 +73,12 @@ def bench(
     store = demo if scale == "demo" else build(scale, folder / scale)
     timings: dict[str, dict[str, float]] = {}
     stores = {"demo": demo} if scale == "demo" else {"demo": demo, scale: store}
-    peak: dict[str, float] = {}
-    for name, each in stores.items():
-        _say(t, quiet, "cli.bench_ui", scale=name)
-        ui = _ui_timings(each.root, repetitions)
-        timings[f"first_render_{name}"] = ui["first_render"]
-        timings[f"overview_rerun_{name}"] = ui["overview_rerun"]
-        peak[name] = float(ui["peak_rss_mb"])
+    _say(t, quiet, "cli.bench_ui", scale=", ".join(stores))
+    ui = _ui_process("timings", str(repetitions), *(str(each.root) for each in stores.values()))
+    for position, name in enumerate(stores):
+        timings[f"first_render_{name}"] = ui[str(position)]["first_render"]
+        timings[f"overview_rerun_{name}"] = ui[str(position)]["overview_rerun"]
+    peak = float(_ui_process("memory", str(store.root))["peak_rss_mb"])
     _say(t, quiet, "cli.bench_kpis", scale=scale)
     year = max(
         int(row[0]) for row in store.snapshot().rows("SELECT DISTINCT year FROM participation")
@@ -121,15 +120,15 @@ def bench(
         "scale": scale,
         "sizes": {**_sizes(store), "import_rows": written},
         "timings_ms": timings,
-        f"peak_rss_mb_{scale}": peak[scale],
+        f"peak_rss_mb_{scale}": peak,
     }
     result["ratios"] = _ratios(result, scale, label)
     return result
 
 
-def _ui_timings(root: Path, repetitions: int) -> dict[str, Any]:
+def _ui_process(*arguments: str) -> dict[str, Any]:
     completed = subprocess.run(
-        [sys.executable, "-m", "dashkit.ui.benchmark", str(root), str(repetitions)],
+        [sys.executable, "-m", "dashkit.ui.benchmark", *arguments],
         capture_output=True,
         text=True,
         check=False,
