@@ -145,13 +145,17 @@ def plan_import(
     try:
         digests = [hashing.submit(sha256_of, item.path) for item in files]
         values.install(connection)
-        _load_known_units(connection, snapshot.files.get("units", ()))
+        units_files = list(snapshot.files.get("units", ()))
+        _load_known_units(connection, units_files)
         readable = _read_heads(plan, files, options, notify)
         # units first: other files may name units imported alongside them
         readable.sort(key=lambda entry: entry[0].table != "units")
         for index, (file_plan, source, head) in enumerate(readable):
             notify("ingest.progress_checking", {"file": file_plan.file})
             _check(connection, file_plan, source, head, index, options, snapshot.files, workdir)
+            if file_plan.checked is not None and file_plan.checked.table == "units":
+                units_files.append(file_plan.checked.valid_path)
+                _load_known_units(connection, units_files)
         for file_plan, digest in zip(plan.files, digests, strict=True):
             file_plan.sha256 = digest.result()
     except BaseException:
@@ -164,17 +168,18 @@ def plan_import(
 
 
 def _load_known_units(connection: duckdb.DuckDBPyConnection, units_files: Sequence[Path]) -> None:
-    """``known_units`` (unit_id, unit_name): the stored units, and those imported alongside as
-    they are checked; ``known_units_named`` adds the key names are matched by, computed only
-    when a file names its units instead of giving their codes."""
+    """``known_units`` (unit_id, unit_name): a view of the units in ``units_files`` (the
+    stored ones, then also those of the units files checked so far: it is made again after
+    each), each unit and name once; ``known_units_named`` adds the key names are matched by,
+    computed only when a file names its units instead of giving their codes."""
     existing = (
-        f"SELECT unit_id, unit_name FROM {read_parquet_sql(units_files)}"
+        f"SELECT DISTINCT unit_id, unit_name FROM {read_parquet_sql(units_files)}"
         if units_files
         else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
     )
-    connection.execute(f"CREATE TEMP TABLE known_units AS {existing}").fetchall()
+    connection.execute(f"CREATE OR REPLACE TEMP VIEW known_units AS {existing}").fetchall()
     connection.execute(
-        f"CREATE TEMP VIEW known_units_named AS SELECT unit_id, "
+        f"CREATE OR REPLACE TEMP VIEW known_units_named AS SELECT unit_id, "
         f"{SQL_NAME_KEY.format(x='unit_name')} AS name_key FROM known_units"
     ).fetchall()
 
@@ -253,10 +258,6 @@ def _check(
             unknown.rejected + staged.bad_row_count,
         )
         file_plan.by_year = [*others, merged]
-    if checked.table == "units":
-        connection.execute(
-            f"INSERT INTO known_units SELECT unit_id, unit_name FROM {read_parquet_sql([checked.valid_path])}"
-        ).fetchall()
 
 
 def commit_import(

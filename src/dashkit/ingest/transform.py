@@ -129,7 +129,9 @@ class _Checker:
         self.indexes: dict[tuple[str, str | None], int] = {}  # (column, group) → cell position
         self.with_control: set[int] = set()  # columns read that hold a control character
         self.plain: set[int] = set()  # columns read whose texts need no cleaning
+        self.never_empty: set[int] = set()  # columns read without an empty cell
         self.missing_if_rows: list[Issue] = []  # the file's problems if it has data rows
+        self.fills: list[str] = []  # how the columns the file leaves out are filled
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -144,9 +146,10 @@ class _Checker:
     def run(self) -> Checked:
         groups = self._column_groups()
         mapped, scanned = self._read_columns(groups)
-        typed = self._with_filled_columns(self._typed_select(groups, mapped, scanned))
+        self._plan_fills()
         # A file whose every distinct value is clean, and whose written rows keep every rule
         # of the table, is done: no row needs to be looked at one by one.
+        typed = self._filled(self._typed_select(groups, mapped, scanned))
         clean = (
             self._write_if_clean(typed, len(groups))
             if self._clean_values(mapped, scanned)
@@ -226,7 +229,11 @@ class _Checker:
         joins = " ".join(
             f"LEFT JOIN {p}_d{i} AS d{i} ON d{i}.v = r.c{i}" for i in scanned if i not in plain
         )
-        blank = " AND ".join(f"{ref(i, 't')} IS NULL" for i in sorted(mapped)) or "FALSE"
+        blank = (  # no row is blank when a column read has no empty cell
+            " AND ".join(f"{ref(i, 't')} IS NULL" for i in sorted(mapped))
+            if mapped and not self.never_empty & set(mapped)
+            else "FALSE"
+        )
         first_filled_is_total: list[str] = []
         earlier_blank: list[str] = []
         for i in scanned:
@@ -310,7 +317,8 @@ class _Checker:
             self.sql(
                 " UNION ALL ".join(
                     f"SELECT {index}, count(*) FILTER (WHERE control), count(*) FILTER (WHERE total "
-                    f"OR control OR NOT (t IS NOT DISTINCT FROM v OR v = '')) FROM {p}_d{index}"
+                    f"OR control OR NOT (t IS NOT DISTINCT FROM v OR v = '')), "
+                    f"count(*) FILTER (WHERE t IS NULL) FROM {p}_d{index}"
                     for index in scanned
                 )
             )
@@ -319,7 +327,9 @@ class _Checker:
         )
         with_control: set[int] = set()
         plain: set[int] = set()  # columns whose every text is its own clean value: no join
-        for index, control, changed in summaries:
+        for index, control, changed, empty in summaries:
+            if not empty:
+                self.never_empty.add(index)
             if control and index in mapped:
                 with_control.add(index)
             text_only = (
@@ -348,18 +358,17 @@ class _Checker:
             return f"coalesce(map_from_entries([{entries}])[dk_fold(t)], {fallback})"
         return f"CAST({_PARSE[column.kind][0].format(x='t')} AS {column.kind.sql_type})"
 
-    def _with_filled_columns(self, typed: str) -> str:
-        """``typed`` with the columns a file may leave out filled: the year (from the caller
-        or the title), an award's year (from its date), the derived ids. A required column
-        the file lacks and that cannot be filled is the file's problem when it has data rows
-        (``missing_if_rows``); a unit found by its name is filled on the materialised rows."""
+    def _plan_fills(self) -> None:
+        """How the columns a file may leave out are filled (``fills``, applied by ``_filled``):
+        the year (from the caller or the title), an award's year (from its date), the derived
+        ids. A required column the file lacks and that cannot be filled is the file's problem
+        when it has data rows (``missing_if_rows``); a unit found by its name is filled on the
+        materialised rows (``by_name``)."""
         names = set(self.table.column_names)
         missing: list[Issue] = []
         if "year" in names and "year" not in self.present:
             if self.year is not None and YEAR_MIN <= self.year <= YEAR_MAX:
-                typed = (
-                    f"SELECT * REPLACE (CAST({int(self.year)} AS INTEGER) AS year) FROM ({typed})"
-                )
+                self.fills.append(f"REPLACE (CAST({int(self.year)} AS INTEGER) AS year)")
                 self.filled.add("year")
             elif self.table.column("year").required and not (
                 self.table.name == "awards" and "date" in self.present
@@ -367,9 +376,9 @@ class _Checker:
                 missing.append(Issue(None, "year", None, None, "ingest.no_year", {}))
         if self.table.name == "awards":
             self.filled.add("year")
-            typed = (
-                "SELECT * REPLACE (CAST(CASE WHEN year IS NULL AND t_year IS NULL "
-                f"THEN year(date) ELSE year END AS INTEGER) AS year) FROM ({typed})"
+            self.fills.append(
+                "REPLACE (CAST(CASE WHEN year IS NULL AND t_year IS NULL "
+                "THEN year(date) ELSE year END AS INTEGER) AS year)"
             )
         if self.table.natural_key and self.table.key[0] not in self.present:
             id_column = self.table.key[0]
@@ -381,9 +390,9 @@ class _Checker:
             )
             prefix = "E" if self.table.name == "events" else "A"
             nulls = " OR ".join(f"{name} IS NULL" for name in self.table.natural_key)
-            typed = (
-                f"SELECT * REPLACE (CASE WHEN NOT ({nulls}) THEN '{prefix}-' || "
-                f"substr(sha1(concat_ws(chr(31), {parts})), 1, 16) END AS {id_column}) FROM ({typed})"
+            self.fills.append(
+                f"REPLACE (CASE WHEN NOT ({nulls}) THEN '{prefix}-' || "
+                f"substr(sha1(concat_ws(chr(31), {parts})), 1, 16) END AS {id_column})"
             )
             self.present.add(id_column)
             self.derived_id = True
@@ -400,6 +409,11 @@ class _Checker:
             if column.required and column.name not in self.present | self.filled | reported:
                 missing.append(Issue(None, column.name, None, None, "ingest.missing_column", {}))
         self.missing_if_rows = missing
+
+    def _filled(self, typed: str) -> str:
+        """``typed`` with the columns the file leaves out filled, as ``_plan_fills`` decided."""
+        for fill in self.fills:
+            typed = f"SELECT * {fill} FROM ({typed})"
         return typed
 
     def _fill_from_names(self) -> None:

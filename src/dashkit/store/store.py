@@ -487,8 +487,9 @@ def _fill_kept(
     described = connection.execute(f"DESCRIBE SELECT * FROM {incoming}").fetchall()
     marked = ABSENT_MARKER in {str(row[0]) for row in described}
     match = table.key_match("n", "o")
+    stored = table.key_candidates(old_select, incoming)
     if not marked and not _count(
-        connection, f"SELECT 1 FROM {incoming} AS n JOIN ({old_select}) AS o ON {match}"
+        connection, f"SELECT 1 FROM {incoming} AS n JOIN ({stored}) AS o ON {match}"
     ):
         return incoming
 
@@ -596,17 +597,20 @@ def _path_of(rows: Rows) -> pa.Table | pd.DataFrame | Path:
 def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
     """Every rule in one pass over the rows; the rows breaking the first broken rule are
     then fetched for the message."""
-    rules = [
-        (f"{column.name} IS NULL", f"required_{column.name}")
-        for column in table.stored_columns
-        if column.required
-    ] + [(f"NOT ({check.sql})", check.name) for check in table.range_checks()]
+    required = [column.name for column in table.stored_columns if column.required]
+    rules = [(f"{name} IS NULL", f"required_{name}") for name in required] + [
+        (f"NOT ({check.sql})", check.name) for check in table.range_checks()
+    ]
     key = ", ".join(table.key)
-    # distinct hashes prove distinct keys; equal hashes (a repeated key, or very rarely two
-    # keys with one hash) are then counted exactly
+    # Empty cells counted as count(*) - count(column), which Parquet's statistics answer
+    # without reading a text column's values. Distinct hashes prove distinct keys; equal
+    # hashes (a repeated key, or very rarely two keys with one hash) are then counted exactly.
     counts = connection.execute(
         "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {predicate})" for predicate, _ in rules)
+        + ", ".join(
+            [f"count(*) - count({name})" for name in required]
+            + [f"count(*) FILTER (WHERE NOT ({check.sql}))" for check in table.range_checks()]
+        )
         + f", count(*) - count(DISTINCT hash({key})) FROM {staged}"
     ).fetchall()[0]
     for (predicate, rule), broken in zip(rules, counts, strict=False):
