@@ -170,16 +170,16 @@ def plan_import(
 def _load_known_units(connection: duckdb.DuckDBPyConnection, units_files: Sequence[Path]) -> None:
     """``known_units`` (unit_id, unit_name): a view of the units in ``units_files`` (the
     stored ones, then also those of the units files checked so far: it is made again after
-    each), each unit and name once; ``known_units_named`` adds the key names are matched by,
+    each); ``known_units_named`` adds the key names are matched by, each unit and key once,
     computed only when a file names its units instead of giving their codes."""
     existing = (
-        f"SELECT DISTINCT unit_id, unit_name FROM {read_parquet_sql(units_files)}"
+        f"SELECT unit_id, unit_name FROM {read_parquet_sql(units_files)}"
         if units_files
         else "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS unit_name LIMIT 0"
     )
     connection.execute(f"CREATE OR REPLACE TEMP VIEW known_units AS {existing}").fetchall()
     connection.execute(
-        f"CREATE OR REPLACE TEMP VIEW known_units_named AS SELECT unit_id, "
+        f"CREATE OR REPLACE TEMP VIEW known_units_named AS SELECT DISTINCT unit_id, "
         f"{SQL_NAME_KEY.format(x='unit_name')} AS name_key FROM known_units"
     ).fetchall()
 

@@ -217,9 +217,10 @@ class CsvSource(Source):
             # A row's number is its position: the table keeps the file's order (DuckDB's
             # insertion order), so ``rowid`` numbers the rows without WITH ORDINALITY, which
             # costs the parallel reader half its speed.
-            # the lines are counted beside DuckDB's read (both let go of the interpreter lock)
+            # the lines are counted beside DuckDB's read (DuckDB lets go of the interpreter
+            # lock while it reads)
             lines = _counting.submit(_line_count, self.path)
-            database.execute(
+            ((rows,),) = database.execute(  # a CREATE TABLE AS answers with its row count
                 f"""CREATE OR REPLACE TEMP TABLE {table}_cells AS
                     SELECT * FROM read_csv('{path}', delim='{delimiter}', quote='"', escape='"',
                                   header=false, skip={first_data}, columns={{{columns}}},
@@ -230,7 +231,6 @@ class CsvSource(Source):
                 f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(names)}, "
                 f"{first_data + 1} + rowid AS {ROW_COLUMN} FROM {table}_cells"
             ).fetchall()
-            rows = int(database.execute(f"SELECT count(*) FROM {table}_cells").fetchall()[0][0])
             plain = lines.result() == first_data + rows  # no empty line, no cell over lines
             if plain and own:
                 written = str(target).replace("'", "''")
