@@ -36,6 +36,7 @@ MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
 RATE_TOLERANCE_PP = 0.5
 CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # RE2: never in a cell's text
 TOTALS_COLUMNS = 3  # the first columns a totals label is looked for in
+PLAIN_ASCII = "[!-~]([ -~]*[!-~])?"  # RE2: printable ASCII, no space at either end
 # Rows with the same key and different content: the message says what "the same" means.
 DUPLICATE_KEYS = {
     "participation": "ingest.duplicate_conflict",
@@ -307,11 +308,16 @@ class _Checker:
         )
         for index in scanned:
             parsed = self._parse_sql(mapped[index]) if index in mapped else "NULL"
+            # Printable ASCII that neither starts nor ends with a space (a code, a number) is
+            # already clean and holds no control character: only the rest is cleaned.
             self.sql(
                 f"""CREATE OR REPLACE TEMP TABLE {p}_d{index} AS
                     SELECT v, t, {parsed} AS p, {is_total} AS total,
-                           regexp_matches(v, '{CONTROL_CHARACTERS}') AS control
-                    FROM (SELECT v, dk_clean(v) AS t FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw))"""
+                           CASE WHEN ascii THEN false
+                                ELSE regexp_matches(v, '{CONTROL_CHARACTERS}') END AS control
+                    FROM (SELECT v, ascii, CASE WHEN ascii THEN v ELSE dk_clean(v) END AS t
+                          FROM (SELECT v, regexp_full_match(v, '{PLAIN_ASCII}') AS ascii
+                                FROM (SELECT DISTINCT c{index} AS v FROM {p}_raw)))"""
             )
         summaries = (
             self.sql(
