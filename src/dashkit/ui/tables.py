@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashkit.i18n import Translator
 from dashkit.report import safe_csv
@@ -36,6 +37,18 @@ def labelled(
             shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None → an empty cell
     shown.columns = [t(f"column.{column}") for column in shown.columns]
     return shown
+
+
+def with_numbers_in_language(frame: pd.DataFrame, t: Translator) -> Styler:
+    """``frame`` with its numbers written the way the dashboard's language writes them
+    (1.234,5 in Vietnamese), whatever the browser's locale; the cells stay numbers, so
+    sorting stays numeric."""
+    formats: dict[Any, str | Callable[[object], str] | None] = {
+        column: _number_format(frame[column], t)
+        for column in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[column])
+    }
+    return frame.style.format(formats, na_rep="")
 
 
 def _number_format(column: pd.Series, t: Translator) -> Callable[[object], str]:
@@ -76,15 +89,8 @@ def show(
         return
     shown = labelled(frame, t, codes)
     first = shown.head(SHOWN_ROWS)
-    # Numbers written the way the dashboard's language writes them (1.234,5 in Vietnamese),
-    # whatever the browser's locale; the cells stay numbers, so sorting stays numeric.
-    formats: dict[Any, str | Callable[[object], str] | None] = {
-        column: _number_format(first[column], t)
-        for column in first.columns
-        if pd.api.types.is_numeric_dtype(first[column])
-    }
     st.dataframe(
-        first.style.format(formats, na_rep=""),
+        with_numbers_in_language(first, t),
         hide_index=True,
         width="stretch",
         height=height or "auto",

@@ -31,6 +31,7 @@ from dashkit.store import (
     undo,
 )
 from dashkit.ui import auth, importing, language
+from dashkit.ui.tables import with_numbers_in_language
 
 UPLOADER_KEY = "import_uploader_round"
 NOTICE_KEY = "import_notice"
@@ -158,7 +159,11 @@ def _file_section(store: Store, file_plan: FilePlan, t: Translator) -> None:
         if file_plan.layout is not None:
             _mapping(store, file_plan, t)
         if file_plan.by_year:
-            st.dataframe(_preview_frame(file_plan, t), hide_index=True, width="content")
+            st.dataframe(
+                with_numbers_in_language(_preview_frame(file_plan, t), t),
+                hide_index=True,
+                width="content",
+            )
         for warning in file_plan.warnings:
             st.caption(f":material/info: {warning_text(t, warning)}")
         if file_plan.issues:
@@ -313,7 +318,7 @@ def _history(store: Store, t: Translator) -> None:
             for entry in entries
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(with_numbers_in_language(frame, t), hide_index=True, width="stretch")
     undoable = [entry for entry in entries if entry.op in ("import", "demo") and not entry.undone]
     if not undoable:
         return
