@@ -4,7 +4,9 @@
   copy is still imported;
 - an unclosed quote after an earlier malformed one is still found, on its row;
 - a UTF-16 line that does not decode is reported on its own row;
-- a totals label in an unread column left of the first column read is a totals row.
+- a totals label in an unread column left of the first column read is a totals row;
+- a units file that repeats a stored unit does not make its name ambiguous for a file, imported
+  with it, that names its units.
 """
 
 from __future__ import annotations
@@ -146,3 +148,20 @@ def test_the_key_figures_come_out_in_the_same_order_every_time(demo_store: Store
     kpis = year_kpis(demo_store.snapshot(), 2018, Scope())
     assert list(kpis.events_by_type) == sorted(kpis.events_by_type)
     assert list(kpis.awards_by_body) == sorted(kpis.awards_by_body)
+
+
+def test_a_unit_repeated_by_a_units_file_is_still_found_by_its_name(tmp_path: Path) -> None:
+    store = _store(tmp_path / "data")
+    units = tmp_path / "don-vi.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị\nU1,Một\n", encoding="utf-8")
+    figures = tmp_path / "ket-qua.csv"
+    figures.write_text(
+        "Năm,Tên đơn vị,Đối tượng,Tổng số,Đã học tập\n2020,Một,Người lao động,10,5\n",
+        encoding="utf-8",
+    )
+    with plan_import(
+        store, [InputFile(units.name, units), InputFile(figures.name, figures)]
+    ) as plan:
+        assert [file.issues for file in plan.files] == [[], []]
+        commit_import(store, plan)
+    assert store.snapshot().rows("SELECT unit_id, completed FROM participation") == [("U1", 5)]
