@@ -58,6 +58,8 @@ def test_every_prefix_used_with_a_computed_suffix_exists() -> None:
         ("vi", lambda t: t.points(-1.25), "-1,2 điểm %"),
         ("en", lambda t: t.points(-1.26), "-1.3 pp"),
         ("vi", lambda t: t.points(0.0), "±0,0 điểm %"),
+        ("vi", lambda t: t.points(-0.01), "±0,0 điểm %"),  # not "-0,0" with a red arrow
+        ("en", lambda t: t.points(0.04), "±0.0 pp"),
         ("vi", lambda t: t.date(dt.date(2018, 5, 15)), "15/05/2018"),
         ("vi", lambda t: t.code("audience", "party_member"), "Đảng viên"),
         ("en", lambda t: t.code("audience", "worker"), "Workers"),

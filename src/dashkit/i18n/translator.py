@@ -59,11 +59,14 @@ class Translator:
 
     def points(self, delta_pp: float | None, digits: int = 1) -> str:
         """A change in percentage points with its sign: ``+2,1 điểm %`` (ASCII minus: Streamlit
-        reads the sign of a metric delta from its first character)."""
+        reads the sign of a metric delta from its first character). A change too small to show
+        at ``digits`` is ``±0,0``, not ``-0,0``."""
         if delta_pp is None or math.isnan(delta_pp):
             return self("common.no_value")
-        sign = "+" if delta_pp > 0 else ("-" if delta_pp < 0 else "±")
-        return self("format.points", value=sign + self.decimal(abs(delta_pp), digits))
+        shown = self.decimal(abs(delta_pp), digits)
+        flat = shown == self.decimal(0.0, digits)
+        sign = "±" if flat else ("+" if delta_pp > 0 else "-")
+        return self("format.points", value=sign + shown)
 
     def date(self, value: dt.date | None) -> str:
         if value is None:

@@ -27,10 +27,14 @@ def show(kpis: YearKpis, t: Translator) -> None:
 
 def _audience_tile(kpi: AudienceKpi, year: int, t: Translator) -> None:
     with st.container(border=True, height="stretch"):
+        delta = t.points(kpi.delta_pp) if kpi.delta_pp is not None else None
+        flat = delta is not None and delta.startswith("±")  # no change worth an arrow
         st.metric(
             t.code("audience", kpi.audience),
             t.percent(kpi.rate),
-            delta=t.points(kpi.delta_pp) if kpi.delta_pp is not None else None,
+            delta=delta,
+            delta_color="off" if flat else "normal",
+            delta_arrow="off" if flat else "auto",
             help=t("tiles.rate_help"),
         )
         completed, eligible = t.integer(kpi.completed), t.integer(kpi.eligible)
