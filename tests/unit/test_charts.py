@@ -92,3 +92,19 @@ def test_a_single_target_is_one_dashed_line_behind_the_dots() -> None:
         "middle left",
     )
     assert figure.layout.xaxis.range[0] == 70  # starts near the data, not at zero
+
+
+def test_a_year_without_figures_is_a_gap_in_the_line_not_hidden() -> None:
+    frame = pd.DataFrame(
+        {"year": [2016, 2017, 2020], "audience": ["worker"] * 3, "rate": [0.7, 0.8, 0.9]}
+    )
+    labels = TrendLabels(title="", x_title="", y_title="", audience_names={}, target_name="")
+    line = rate_trend(frame, labels=labels).data[0]
+    assert list(line.x) == ["2016", "2017", "2018", "2019", "2020"]
+    assert [None if pd.isna(value) else round(value) for value in line.y] == [
+        70,
+        80,
+        None,
+        None,
+        90,
+    ]

@@ -27,11 +27,19 @@ def rate_trend(frame: pd.DataFrame, *, labels: TrendLabels) -> go.Figure:
     """Lines of ``rate`` (0..1) by ``year`` per ``audience``; ``target_rate`` (0..100) dashed.
 
     The value axis spans the data (a line needs no zero baseline), from a multiple of ten below
-    the lowest value to just above 100 so the value labels fit."""
+    the lowest value to just above 100 so the value labels fit. Every year from the first to
+    the last has its place on the axis: a year without figures is a gap in the line, not two
+    distant years drawn side by side."""
     figure = go.Figure()
-    for index, (audience, rows) in enumerate(
+    years = (
+        pd.RangeIndex(int(frame["year"].min()), int(frame["year"].max()) + 1, name="year")
+        if not frame.empty
+        else pd.RangeIndex(0, name="year")
+    )
+    for index, (audience, found) in enumerate(
         frame.sort_values("year").groupby("audience", sort=False)
     ):
+        rows = found.drop(columns="audience").set_index("year").reindex(years).reset_index()
         code = str(audience)
         name = labels.audience_names.get(code, code)
         colour = audience_colour(code, index)
