@@ -1,8 +1,8 @@
 """Repeated timings: a warm-up, then at least five runs, reported as median, min and max (ms).
 
-``measure_together`` times things that are compared with each other (the project against its
-floor) in turns, one run of each per round, so that a busy moment of a shared machine weighs on
-all of them alike instead of on whichever happened to be measured then."""
+Things that are compared with each other (the project against its floor) are timed in turns,
+one run of each per round, so that a busy moment of a shared machine weighs on all of them
+alike instead of on whichever happened to be measured then."""
 
 from __future__ import annotations
 
@@ -22,27 +22,6 @@ class Timing:
 
     def as_dict(self) -> dict[str, float]:
         return {key: round(value, 2) for key, value in asdict(self).items()}
-
-
-def measure(
-    run: Callable[[], object],
-    repetitions: int = MIN_REPETITIONS,
-    warmup: int = 1,
-    before: Callable[[], object] | None = None,
-) -> Timing:
-    """Time ``run`` (``before`` runs untimed ahead of each repetition, e.g. to reset state)."""
-    for _ in range(warmup):
-        if before:
-            before()
-        run()
-    samples = []
-    for _ in range(max(repetitions, MIN_REPETITIONS)):
-        if before:
-            before()
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return Timing(statistics.median(samples), min(samples), max(samples))
 
 
 def measure_together(

@@ -2,8 +2,8 @@
 
 Builds the demo data and the chosen scale's synthetic data in a temporary directory, then
 measures (each the median, min and max of at least five runs after a warm-up): the Overview's
-first render and rerun (in a separate process that also reports its peak memory after serving
-every page), the key figures by the project against a hand-written DuckDB query and against
+first render and rerun (in a process of their own), the peak memory of a process that serves
+every page once, the key figures by the project against a hand-written DuckDB query and against
 pandas, and an import of a big CSV against DuckDB's own read. The ratios the goals are stated
 in come out of the same run; what is compared is timed in turns (a run of each per round).
 """

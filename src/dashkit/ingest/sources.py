@@ -214,9 +214,6 @@ class CsvSource(Source):
         own = connection is None
         database = duckdb.connect(":memory:") if connection is None else connection
         try:
-            # A row's number is its position: the table keeps the file's order (DuckDB's
-            # insertion order), so ``rowid`` numbers the rows without WITH ORDINALITY, which
-            # costs the parallel reader half its speed.
             # the lines are counted beside DuckDB's read (DuckDB lets go of the interpreter
             # lock while it reads)
             lines = _counting.submit(_line_count, self.path)
@@ -227,6 +224,9 @@ class CsvSource(Source):
                                   auto_detect=false, strict_mode=true, null_padding=false,
                                   max_line_size={MAX_LINE_BYTES})"""
             ).fetchall()
+            # A row's number is its position: the table keeps the file's order (DuckDB's
+            # insertion order), so ``rowid`` numbers the rows without WITH ORDINALITY, which
+            # costs the parallel reader half its speed.
             database.execute(
                 f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(names)}, "
                 f"{first_data + 1} + rowid AS {ROW_COLUMN} FROM {table}_cells"

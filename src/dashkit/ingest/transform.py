@@ -284,8 +284,7 @@ class _Checker:
         p = self.p
         # every group makes one row of each non-blank row of the file
         kept = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0] // groups
-        if self.staged.rows - kept:
-            self.warnings.append(("ingest.blank_rows", {"count": self.staged.rows - kept}))
+        self._warn_of_blank_rows(kept)
         totals_rows = self.sql(f"SELECT DISTINCT __row FROM {p}_typed WHERE __totals ORDER BY 1")
         for (row,) in totals_rows:
             self.warnings.append(("ingest.totals_row", {"row": row}))
@@ -483,12 +482,8 @@ class _Checker:
         except DataError:
             return None
         self.rows_read = written // groups  # every group makes one row of each data row
-        if self.staged.rows - self.rows_read:
-            self.warnings.append(
-                ("ingest.blank_rows", {"count": self.staged.rows - self.rows_read})
-            )
-        if not self.rows_read and not self.staged.bad_row_count:
-            self.warnings.append(("ingest.no_data_rows", {}))
+        self._warn_of_blank_rows(self.rows_read)
+        self._warn_if_no_data_rows()
         return Checked(
             table=self.table.name,
             rows_read=self.rows_read,
@@ -715,9 +710,7 @@ class _Checker:
             )
         rows_read = self.rows_read
         table_rows = self.sql(f"SELECT count(*) FROM {p}_typed")[0][0]
-        if not rows_read and not self.file_issues and not self.staged.bad_row_count:
-            # a blank template; not a file whose rows could not be read (an open quote, say)
-            self.warnings.append(("ingest.no_data_rows", {}))
+        self._warn_if_no_data_rows()
         if self.file_issues:
             rejected = table_rows
             valid_filter = "FALSE"
@@ -765,6 +758,17 @@ class _Checker:
             warnings=self.warnings,
             absent=self._absent(),
         )
+
+    def _warn_of_blank_rows(self, kept: int) -> None:
+        """``kept``: the file's rows that are not blank (totals rows included)."""
+        if self.staged.rows - kept:
+            self.warnings.append(("ingest.blank_rows", {"count": self.staged.rows - kept}))
+
+    def _warn_if_no_data_rows(self) -> None:
+        """A blank template is worth a word; not a file refused as a whole (a missing column)
+        or whose rows could not be read (an open quote, say)."""
+        if not self.rows_read and not self.file_issues and not self.staged.bad_row_count:
+            self.warnings.append(("ingest.no_data_rows", {}))
 
     def _absent(self) -> tuple[str, ...]:
         return tuple(

@@ -534,11 +534,10 @@ def _stage_incoming(
     """The incoming rows with exactly the contract's columns and types: a Parquet file that
     has them is read where it is; anything else is loaded into a temp table (with the rows'
     ``ABSENT_MARKER`` when ``marker`` and they have one, for ``_fill_kept``)."""
-    raw_name = f"raw_{table.name}"
+    staged, raw_name = _incoming_names(table)
     rows = _path_of(rows)
     if isinstance(rows, Path):
         if _has_contract_schema(connection, table, rows):
-            staged = f"incoming_{table.name}"
             _run(connection, f"CREATE OR REPLACE TEMP VIEW {staged} AS {parquet_select(rows)}")
             return staged
         _run(connection, f"CREATE OR REPLACE TEMP VIEW {raw_name} AS {parquet_select(rows)}")
@@ -555,7 +554,6 @@ def _stage_incoming(
     )
     if marker and ABSENT_MARKER in present:
         columns += f", CAST({ABSENT_MARKER} AS VARCHAR[]) AS {ABSENT_MARKER}"
-    staged = f"incoming_{table.name}"
     try:
         _run(
             connection, f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {columns} FROM {raw_name}"
@@ -578,10 +576,7 @@ def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Pat
     try:
         _validate(connection, table, staged)
     finally:
-        # a view of the file, or a table of its rows retyped from a view of the file
-        for kind, name in (("VIEW", staged), ("TABLE", staged), ("VIEW", f"raw_{table.name}")):
-            with contextlib.suppress(duckdb.CatalogException):
-                _run(connection, f"DROP {kind} IF EXISTS {name}")
+        _unstage_incoming(connection, table)
     return CheckedRows(table_name, path, stamp)
 
 
@@ -594,26 +589,43 @@ def _path_of(rows: Rows) -> pa.Table | pd.DataFrame | Path:
     return rows.path if isinstance(rows, CheckedRows) else rows
 
 
+def _incoming_names(table: Table) -> tuple[str, str]:
+    """The incoming rows as ``_stage_incoming`` names them, and the raw rows they come from."""
+    return f"incoming_{table.name}", f"raw_{table.name}"
+
+
+def _unstage_incoming(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Drop what ``_stage_incoming`` made: a view of the file, or a table of its rows retyped
+    from a view of the file."""
+    staged, raw_name = _incoming_names(table)
+    for kind, relation in (("VIEW", staged), ("TABLE", staged), ("VIEW", raw_name)):
+        with contextlib.suppress(duckdb.CatalogException):  # the other kind had the name
+            _run(connection, f"DROP {kind} IF EXISTS {relation}")
+
+
 def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) -> None:
     """Every rule in one pass over the rows; the rows breaking the first broken rule are
     then fetched for the message."""
-    required = [column.name for column in table.stored_columns if column.required]
-    rules = [(f"{name} IS NULL", f"required_{name}") for name in required] + [
-        (f"NOT ({check.sql})", check.name) for check in table.range_checks()
+    # (how broken rows are counted, which rows break it, the rule's name): empty cells are
+    # counted as count(*) - count(column), which Parquet's statistics answer without reading a
+    # text column's values
+    rules = [
+        (f"count(*) - count({column.name})", f"{column.name} IS NULL", f"required_{column.name}")
+        for column in table.stored_columns
+        if column.required
+    ] + [
+        (f"count(*) FILTER (WHERE NOT ({check.sql}))", f"NOT ({check.sql})", check.name)
+        for check in table.range_checks()
     ]
     key = ", ".join(table.key)
-    # Empty cells counted as count(*) - count(column), which Parquet's statistics answer
-    # without reading a text column's values. Distinct hashes prove distinct keys; equal
-    # hashes (a repeated key, or very rarely two keys with one hash) are then counted exactly.
+    # distinct hashes prove distinct keys; equal hashes (a repeated key, or very rarely two
+    # keys with one hash) are then counted exactly
     counts = connection.execute(
         "SELECT "
-        + ", ".join(
-            [f"count(*) - count({name})" for name in required]
-            + [f"count(*) FILTER (WHERE NOT ({check.sql}))" for check in table.range_checks()]
-        )
+        + ", ".join(count for count, _, _ in rules)
         + f", count(*) - count(DISTINCT hash({key})) FROM {staged}"
     ).fetchall()[0]
-    for (predicate, rule), broken in zip(rules, counts, strict=False):
+    for (_, predicate, rule), broken in zip(rules, counts, strict=False):
         if broken:
             _raise_on_rows(connection, table, staged, predicate, rule)
     if counts[-1] and _count(
