@@ -23,6 +23,7 @@ IMPORT_ID = re.compile(r"^\d{14}-[0-9a-f]{6}$")
 FILE_KEYS = [
     "file",
     "table",
+    "format",
     "encoding",
     "rows_read",
     "inserted",
@@ -63,6 +64,7 @@ def summary(**fields: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "file": None,
         "table": "participation",
+        "format": "csv",
         "encoding": "utf-8",
         "rows_read": 0,
         "inserted": 0,
@@ -158,6 +160,7 @@ def test_a_refused_import_exits_1_names_every_problem_in_vietnamese_and_writes_n
             summary(
                 file="error_empty.csv",
                 table=None,
+                format=None,
                 encoding=None,
                 errors=[
                     {
@@ -225,7 +228,7 @@ def test_text_output_is_vietnamese_by_default_and_english_on_request(data_dir: P
     assert vietnamese.returncode == 0, vietnamese.stderr
     lines = vietnamese.stdout.splitlines()
     assert lines[:3] == [
-        "report_layout.xlsx: bảng Kết quả học tập, mã hóa –, 3 dòng dữ liệu",
+        "report_layout.xlsx: bảng Kết quả học tập, Excel (.xlsx), 3 dòng dữ liệu",
         "  thêm mới 6, thay thế 0, không đổi 0, bị từ chối 0",
         "  · Bỏ qua dòng 9 vì là dòng tổng cộng.",
     ]
@@ -235,7 +238,7 @@ def test_text_output_is_vietnamese_by_default_and_english_on_request(data_dir: P
     )
     assert english.returncode == 0, english.stderr
     assert english.stdout.splitlines() == [
-        "report_layout.xlsx: table Participation, encoding –, 3 data rows",
+        "report_layout.xlsx: table Participation, Excel (.xlsx), 3 data rows",
         "  new 0, replaced 0, unchanged 6, rejected 0",
         "  · Row 9 was skipped: it is a totals row.",
         "Nothing changed: the file's data is already there.",
@@ -386,6 +389,7 @@ def test_templates_import_back_as_files_without_data_rows(data_dir: Path, tmp_pa
             summary(
                 file=Path(path).name,
                 table=table,
+                format="csv" if path.endswith(".csv") else "xlsx",
                 encoding="utf-8-sig" if path.endswith(".csv") else None,
                 warnings=[
                     "Tệp không có dòng số liệu nào dưới dòng tiêu đề cột nên không có gì để nhập."

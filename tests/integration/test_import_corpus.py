@@ -359,7 +359,7 @@ CASES: tuple[Case, ...] = (
         None,
         None,
         0,
-        problems=problems((None, None, "ingest.unsupported_format")),
+        problems=problems((None, None, "ingest.bad_workbook")),
     ),
     Case(
         "error_truncated.xlsx",

@@ -76,6 +76,7 @@ def _file_json(file_plan: FilePlan, t: Translator) -> dict[str, Any]:
     return {
         "file": file_plan.file,
         "table": file_plan.table,
+        "format": file_plan.kind,
         "encoding": file_plan.encoding,
         "rows_read": file_plan.rows_read,
         "inserted": file_plan.total("inserted"),
@@ -106,7 +107,11 @@ def _text(
                 "cli.import_file_line",
                 file=file_plan.file,
                 table=table,
-                encoding=file_plan.encoding or t("common.no_value"),
+                read_as=(
+                    t("cli.import_encoding", encoding=file_plan.encoding)
+                    if file_plan.encoding
+                    else t(f"import.format_{file_plan.kind or 'unknown'}")
+                ),
                 rows=t.integer(file_plan.rows_read),
             )
         )

@@ -1,4 +1,4 @@
-"""Getting the units' files in: read any CSV/XLSX an office sends, check it, plan, commit.
+"""Getting the units' files in: read any CSV or spreadsheet (.xlsx, .xlsm, .xlsb, .xls, .ods) an office sends, check it, plan, commit.
 
 Contract: ``plan_import`` never writes; it returns per file the detected table, encoding and
 column mapping, the preview (new / replaced / unchanged / rejected rows per year) and every
@@ -19,8 +19,11 @@ from dashkit.ingest.plan import (
 )
 from dashkit.ingest.sources import Limits
 from dashkit.ingest.transform import Issue
+from dashkit.ingest.workbooks import TEXT_EXTENSIONS, WORKBOOK_EXTENSIONS
 
 __all__ = [
+    "TEXT_EXTENSIONS",
+    "WORKBOOK_EXTENSIONS",
     "FilePlan",
     "ImportOptions",
     "ImportPlan",

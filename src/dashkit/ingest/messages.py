@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from dashkit.ingest.transform import Issue
 
-_ROW_PARAMS = frozenset({"row"})
+_ROW_PARAMS = frozenset({"row", "parent_row"})
 
 
 class Translate(Protocol):

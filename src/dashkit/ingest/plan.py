@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,12 @@ import duckdb
 
 from dashkit.errors import DataError
 from dashkit.ingest import values
+from dashkit.ingest.across import (
+    UploadFile,
+    conflict_problems,
+    hierarchy_problems,
+    reject_rows,
+)
 from dashkit.ingest.headers import Layout, find_layout
 from dashkit.ingest.sources import Head, Limits, Source, open_source
 from dashkit.ingest.text import SQL_NAME_KEY
@@ -73,6 +80,7 @@ class FilePlan:
     sha256: str
     path: Path
     table: str | None = None
+    kind: str | None = None  # "csv", or the workbook's format ("xlsx", "xls", "ods", …)
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -146,16 +154,25 @@ def plan_import(
         digests = [hashing.submit(sha256_of, item.path) for item in files]
         values.install(connection)
         units_files = list(snapshot.files.get("units", ()))
-        _load_known_units(connection, units_files)
         readable = _read_heads(plan, files, options, notify)
         # units first: other files may name units imported alongside them
         readable.sort(key=lambda entry: entry[0].table != "units")
-        for index, (file_plan, source, head) in enumerate(readable):
-            notify("ingest.progress_checking", {"file": file_plan.file})
-            _check(connection, file_plan, source, head, index, options, snapshot.files, workdir)
-            if file_plan.checked is not None and file_plan.checked.table == "units":
-                units_files.append(file_plan.checked.valid_path)
-                _load_known_units(connection, units_files)
+        per_table = Counter(file_plan.table for file_plan, _, _ in readable)
+        checked: list[tuple[FilePlan, int]] = []
+        for stage in ("units", "others"):
+            if stage == "others":  # the units the other files may use: stored and uploaded
+                _load_known_units(connection, [*units_files, *_valid_units(checked)])
+            for index, (file_plan, source, head) in enumerate(readable):
+                if (file_plan.table == "units") != (stage == "units"):
+                    continue
+                notify("ingest.progress_checking", {"file": file_plan.file})
+                one_by_one = per_table[file_plan.table] > 1
+                _check(connection, file_plan, source, head, index, options, workdir, one_by_one)
+                checked.append((file_plan, index))
+            _check_across(connection, checked, stage, units_files, workdir)
+        earlier: dict[str, list[Path]] = {}  # the valid rows of each table's files so far
+        for file_plan, index in checked:
+            _preview_file(connection, file_plan, index, snapshot.files, earlier)
         for file_plan, digest in zip(plan.files, digests, strict=True):
             file_plan.sha256 = digest.result()
     except BaseException:
@@ -196,7 +213,8 @@ def _read_heads(
         try:
             source = open_source(item.path, item.name, options.limits)
             head = source.head()
-            file_plan.encoding, file_plan.delimiter, file_plan.sheet = (
+            file_plan.kind, file_plan.encoding, file_plan.delimiter, file_plan.sheet = (
+                head.kind,
                 head.encoding,
                 head.delimiter,
                 head.sheet,
@@ -217,8 +235,8 @@ def _check(
     head: Head,
     index: int,
     options: ImportOptions,
-    current: dict[str, tuple[Path, ...]],
     workdir: Path,
+    one_by_one: bool,
 ) -> None:
     layout = file_plan.layout
     assert layout is not None
@@ -234,6 +252,7 @@ def _check(
             prefix=f"f{index}",
             year=options.year,
             known_units="known_units",
+            one_by_one=one_by_one,
         )
     except DataError as error:
         _file_issue(file_plan, error)
@@ -246,8 +265,27 @@ def _check(
     file_plan.issues = _bad_row_issues(staged.bad_rows) + checked.issues
     file_plan.issue_count = checked.issue_count + staged.bad_row_count
     file_plan.warnings = list(head.warnings) + checked.warnings
-    file_plan.by_year = _preview(connection, current.get(checked.table, ()), checked, index)
-    if staged.bad_row_count:  # rows too malformed to have a year
+
+
+def _preview_file(
+    connection: duckdb.DuckDBPyConnection,
+    file_plan: FilePlan,
+    index: int,
+    current: dict[str, tuple[Path, ...]],
+    earlier: dict[str, list[Path]],
+) -> None:
+    """The file's counts per year, once every check (its own and the upload's) is done."""
+    checked = file_plan.checked
+    if checked is None:
+        return
+    before = earlier.setdefault(checked.table, [])
+    file_plan.by_year = _preview(
+        connection, current.get(checked.table, ()), checked, index, tuple(before)
+    )
+    if checked.valid_rows:
+        before.append(checked.valid_path)
+    staged_bad = file_plan.issue_count - checked.issue_count
+    if staged_bad:  # rows too malformed to have a year
         unknown = next((c for c in file_plan.by_year if c.year is None), YearCounts(None))
         others = [c for c in file_plan.by_year if c.year is not None]
         merged = YearCounts(
@@ -255,9 +293,58 @@ def _check(
             unknown.inserted,
             unknown.replaced,
             unknown.unchanged,
-            unknown.rejected + staged.bad_row_count,
+            unknown.rejected + staged_bad,
         )
         file_plan.by_year = [*others, merged]
+
+
+def _valid_units(checked: Sequence[tuple[FilePlan, int]]) -> list[Path]:
+    return [
+        file_plan.checked.valid_path
+        for file_plan, _ in checked
+        if file_plan.checked is not None and file_plan.checked.table == "units"
+    ]
+
+
+def _check_across(
+    connection: duckdb.DuckDBPyConnection,
+    checked: Sequence[tuple[FilePlan, int]],
+    stage: str,
+    stored_units: Sequence[Path],
+    workdir: Path,
+) -> None:
+    """The rules that span files: the same key in two files, and (units) the parents."""
+    uploads: dict[str, list[tuple[FilePlan, UploadFile]]] = {}
+    for file_plan, index in checked:
+        if file_plan.checked is not None and not _refused_whole(file_plan):
+            upload = UploadFile(index, file_plan.file, file_plan.checked)
+            uploads.setdefault(file_plan.checked.table, []).append((file_plan, upload))
+    for name, entries in uploads.items():
+        if (name == "units") != (stage == "units"):
+            continue
+        by_index = {upload.index: (file_plan, upload) for file_plan, upload in entries}
+        uploaded = [upload for _, upload in entries]
+        for rule in ("conflicts", "parents") if name == "units" else ("conflicts",):
+            found = (
+                conflict_problems(connection, name, uploaded)
+                if rule == "conflicts"
+                else hierarchy_problems(connection, stored_units, uploaded)
+            )
+            for index, rejections in found.items():
+                file_plan, upload = by_index[index]
+                target = workdir / f"valid{index}.{len(file_plan.issues)}.parquet"
+                reject_rows(connection, upload, rejections, target)
+                issues = [rejection.issue for rejection in rejections]
+                file_plan.issues = sorted(
+                    [*file_plan.issues, *issues], key=lambda issue: issue.row or 0
+                )
+                file_plan.issue_count += len(issues)
+                upload.checked.issue_count += len(issues)
+
+
+def _refused_whole(file_plan: FilePlan) -> bool:
+    """A file refused as a whole (a missing column, say) keeps no row to compare."""
+    return any(issue.row is None for issue in file_plan.issues)
 
 
 def commit_import(
@@ -352,12 +439,23 @@ def _year_of(table_name: str, alias: str) -> str:
 
 
 def _preview(
-    connection: duckdb.DuckDBPyConnection, current: Sequence[Path], checked: Checked, index: int
+    connection: duckdb.DuckDBPyConnection,
+    current: Sequence[Path],
+    checked: Checked,
+    index: int,
+    earlier: Sequence[Path] = (),
 ) -> list[YearCounts]:
-    """New / replaced / unchanged (valid rows against the current table) and rejected, per year."""
+    """New / replaced / unchanged (valid rows against the current table, as the upload's
+    ``earlier`` files for the same table leave it) and rejected, per year."""
     contract = table(checked.table)
     valid = read_parquet_sql([checked.valid_path])
     old = read_parquet_sql(current) if current else f"(SELECT * FROM {valid} LIMIT 0)"
+    if earlier:  # a row an earlier file of the upload brings is that file's change, not this one's
+        key = ", ".join(contract.key)
+        prior = f"(SELECT DISTINCT ON ({key}) * FROM {read_parquet_sql(list(earlier))})"
+        old = f"""(SELECT * FROM {prior} UNION ALL BY NAME
+                   SELECT * FROM {old} AS s WHERE NOT EXISTS (
+                       SELECT 1 FROM {prior} AS p WHERE {contract.key_match("p", "s")}))"""
     key_match = contract.key_match("n", "o")
     same = " AND ".join(  # a column the file lacks keeps its stored value: not a change
         f"(n.{c} IS NULL OR n.{c} IS NOT DISTINCT FROM o.{c})"
@@ -411,7 +509,12 @@ def _union(checked: list[Checked], name: str, target: Path) -> None:
             f"FROM {read_parquet_sql([c.valid_path])}"
             for c in checked
         ]
-    union = " UNION ".join(selects)  # UNION: identical rows from two files are one row
+    # one row per key (the upload's checks made rows with one key alike): the first file's
+    key = ", ".join(TABLES[name].key)
+    union = " UNION ALL ".join(
+        f"SELECT *, {number} AS __file FROM ({select})" for number, select in enumerate(selects)
+    )
+    union = f"SELECT * EXCLUDE (__file) FROM (SELECT DISTINCT ON ({key}) * FROM ({union}) ORDER BY {key}, __file)"
     connection = work_cursor()
     try:
         connection.execute(f"COPY ({union}) TO '{_quote(target)}' (FORMAT parquet)").fetchall()

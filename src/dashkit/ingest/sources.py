@@ -15,10 +15,8 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,12 +36,10 @@ from dashkit.store import read_parquet_sql
 HEAD_ROWS = 40
 HEAD_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
-EXCEL_MAX_ROWS = 1_048_576
 ROW_COLUMN = "__row"
 BATCH_ROWS = 65_536
 MAX_BAD_ROWS = 1_000  # malformed rows described one by one; the rest are counted
 MAX_LINE_BYTES = 4 * 2**20  # longer lines are read by the streamed reader
-MAX_CELL_BYTES = 32 * 2**20  # a workbook cell longer than this is refused before loading
 BLOCK_SIZES = (4 * 2**20, 64 * 2**20, 512 * 2**20)  # tried in turn: a cell must fit in one
 _counting = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashkit-lines")
 
@@ -58,7 +54,7 @@ class Limits:
 class Head:
     """The first rows of a file, enough to find its header and title lines."""
 
-    kind: str  # "csv" | "xlsx"
+    kind: str  # "csv", or the workbook's format: "xlsx", "xlsb", "xls", "ods"
     rows: list[list[str]]
     numbers: list[int]  # the spreadsheet row number of each of ``rows``
     encoding: str | None = None
@@ -137,12 +133,11 @@ def open_source(path: Path, name: str, limits: Limits | None = None) -> Source:
             size_mb=size // 2**20,
             limit_mb=limits.max_bytes // 2**20,
         )
-    with path.open("rb") as handle:
-        magic = handle.read(8)
-    if magic.startswith(b"PK\x03\x04"):
-        return XlsxSource(path, name, limits)
-    if magic.startswith((b"\xd0\xcf\x11\xe0", b"%PDF")):
-        raise DataError("ingest.unsupported_format", file=name)
+    from dashkit.ingest.workbooks import WorkbookSource, workbook_kind
+
+    kind = workbook_kind(path, name)
+    if kind is not None:
+        return WorkbookSource(path, name, limits, kind)
     return CsvSource(path, name, limits)
 
 
@@ -327,10 +322,10 @@ class CsvSource(Source):
             )
         except pa.ArrowInvalid as error:
             if "Empty CSV file" in str(error):
-                return _write_batches(iter(()), names, target, self.limits, self.name, bad)
+                return write_batches(iter(()), names, target, self.limits, self.name, bad)
             raise
         numbered = _number_rows(reader, first_data + 1, skipped)
-        staged = _write_batches(numbered, names, target, self.limits, self.name, bad)
+        staged = write_batches(numbered, names, target, self.limits, self.name, bad)
         open_quote = _open_quote_row(self.path, encoding, first_data, head.delimiter)
         if open_quote:  # the quote swallowed every row after it: none of them can be trusted
             return _refused(target, width, open_quote)
@@ -352,7 +347,7 @@ def _is_text(sample: bytes) -> bool:
 def _refused(target: Path, width: int, bad_rows: list[BadRow]) -> Staged:
     """No rows, only the rows that make the file unreadable as it is."""
     names = column_names(width)
-    staged = _write_batches(iter(()), names, target, Limits(), "", [])
+    staged = write_batches(iter(()), names, target, Limits(), "", [])
     return Staged(staged.path, 0, width, tuple(bad_rows), bad_row_count=len(bad_rows))
 
 
@@ -465,7 +460,7 @@ def _number_rows(reader: Any, first_number: int, skipped: list[int]) -> Iterator
         yield batch.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
 
 
-def _write_batches(
+def write_batches(
     batches: Iterator[pa.RecordBatch],
     names: list[str],
     target: Path,
@@ -484,147 +479,4 @@ def _write_batches(
     return Staged(target, rows, len(names), tuple(bad), bad_row_count=len(bad))
 
 
-# -- XLSX -----------------------------------------------------------------------------------
-
 _ASCII_START = re.compile(rb"[\x20-\x7e]*")
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
-
-
-class XlsxSource(Source):
-    def __init__(self, path: Path, name: str, limits: Limits) -> None:
-        super().__init__(path, name, limits)
-        self._sheet: Any = None
-
-    def _check_archive(self) -> None:
-        """Refuse a workbook that is not one, or that is too large, before it is loaded."""
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
-                if unpacked > self.limits.max_bytes:
-                    raise DataError(
-                        "ingest.workbook_too_large",
-                        file=self.name,
-                        size_mb=unpacked // 2**20,
-                        limit_mb=self.limits.max_bytes // 2**20,
-                    )
-                if unpacked > MAX_CELL_BYTES:  # only then can one cell be too big to load
-                    for info in archive.infolist():
-                        if info.filename.endswith(".xml") and info.file_size > MAX_CELL_BYTES:
-                            with archive.open(info) as part:
-                                if _longest_text(part) > MAX_CELL_BYTES:
-                                    raise DataError(
-                                        "ingest.workbook_cell_too_large",
-                                        file=self.name,
-                                        limit_mb=MAX_CELL_BYTES // 2**20,
-                                    )
-                for info in archive.infolist():
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(
-                        ".xml"
-                    ):
-                        with archive.open(info) as sheet:
-                            match = _DIMENSION.search(sheet.read(4096))
-                        rows = int(match.group(1)) if match and match.group(1) else 0
-                        if rows > min(self.limits.max_rows, EXCEL_MAX_ROWS):
-                            raise DataError(
-                                "ingest.too_many_rows",
-                                file=self.name,
-                                limit=min(self.limits.max_rows, EXCEL_MAX_ROWS),
-                            )
-        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as error:
-            raise DataError(
-                "ingest.bad_workbook", file=self.name, detail=str(error)[:200]
-            ) from error
-
-    def head(self) -> Head:
-        from python_calamine import CalamineWorkbook
-
-        self._check_archive()
-        try:
-            workbook = CalamineWorkbook.from_path(str(self.path))
-            best: tuple[int, str, Any] | None = None
-            for name in workbook.sheet_names:
-                sheet = workbook.get_sheet_by_name(name)
-                filled = sum(
-                    1
-                    for row in sheet.to_python(nrows=HEAD_ROWS)
-                    for cell in row
-                    if cell not in ("", None)
-                )
-                if best is None or filled > best[0]:
-                    best = (filled, name, sheet)
-        except DataError:
-            raise
-        except Exception as error:  # calamine raises its own error kinds for broken files
-            raise DataError(
-                "ingest.bad_workbook", file=self.name, detail=str(error)[:200]
-            ) from error
-        if best is None or best[0] == 0:
-            raise DataError("ingest.empty_file", file=self.name)
-        _, name, sheet = best
-        self._sheet = sheet
-        offset = sheet.start[0] if sheet.start else 0  # a sheet whose first rows are empty
-        rows = [[_cell_text(cell) for cell in row] for row in sheet.to_python(nrows=HEAD_ROWS)]
-        numbers = [offset + index + 1 for index in range(len(rows))]
-        return Head("xlsx", rows, numbers, sheet=name)
-
-    def stage(
-        self,
-        head: Head,
-        first_data: int,
-        width: int,
-        target: Path,
-        connection: duckdb.DuckDBPyConnection | None = None,
-    ) -> Staged:
-        names = column_names(width)
-        offset = head.numbers[0] - 1 if head.numbers else 0
-        rows = self._sheet.to_python()
-
-        def batches() -> Iterator[pa.RecordBatch]:
-            for start in range(first_data, len(rows), BATCH_ROWS):
-                chunk = rows[start : start + BATCH_ROWS]
-                columns = [
-                    pa.array(
-                        [_cell_text(row[i]) if i < len(row) else "" for row in chunk], pa.string()
-                    )
-                    for i in range(width)
-                ]
-                numbers = pa.array(
-                    range(offset + start + 1, offset + start + 1 + len(chunk)), pa.int64()
-                )
-                yield pa.RecordBatch.from_arrays([*columns, numbers], [*names, ROW_COLUMN])
-
-        return _write_batches(batches(), names, target, self.limits, self.name, [])
-
-
-def _longest_text(stream: Any) -> int:
-    """The longest run of bytes between two XML tags in ``stream``, read in blocks (a cell's
-    text is such a run): found with numpy, without holding the part in memory."""
-    longest = run = 0  # ``run``: the bytes since the last '<', carried across blocks
-    for block in iter(lambda: stream.read(8 * 2**20), b""):
-        tags = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("<"))
-        if len(tags) == 0:
-            run += len(block)
-        else:
-            longest = max(longest, run + int(tags[0]))
-            if len(tags) > 1:
-                longest = max(longest, int(np.diff(tags).max()) - 1)
-            run = len(block) - int(tags[-1]) - 1
-        longest = max(longest, run)
-    return longest
-
-
-def _cell_text(value: Any) -> str:  # noqa: PLR0911 - one return per cell type
-    """A workbook cell as the text a person would type for it (decimal comma, ISO dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value).replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

@@ -34,7 +34,9 @@ from dashkit.store import CheckedRows, check_rows
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
 RATE_TOLERANCE_PP = 0.5
-CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # RE2: never in a cell's text
+# RE2: never in a cell's text: the C0 controls but tab and line breaks, DEL, and the two
+# non-characters XML cannot hold (a workbook or a Word report could not be written with them)
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{fffe}\\x{ffff}]"
 TOTALS_COLUMNS = 3  # the first columns a totals label is looked for in
 PLAIN_ASCII = "[!-~]([ -~]*[!-~])?"  # RE2: printable ASCII, no space at either end
 # Rows with the same key and different content: the message says what "the same" means.
@@ -80,6 +82,7 @@ class Checked:
     warnings: list[tuple[str, dict[str, Any]]]
     absent: tuple[str, ...] = ()  # stored columns the file does not have (left NULL here)
     store_checked: CheckedRows | None = None  # the valid rows, when the store checked them
+    headers: dict[str, str] = field(default_factory=dict)  # column → as the file names it
 
 
 def check_file(
@@ -91,12 +94,17 @@ def check_file(
     prefix: str,
     year: int | None,
     known_units: str,
+    one_by_one: bool = False,
 ) -> Checked:
     """Validate one staged file. ``known_units`` names a relation (unit_id, unit_name) of the
     units that exist (the store's and those imported alongside), and ``<known_units>_named``
     one of (unit_id, name_key) over it; ``prefix`` keeps this file's
-    temporary tables apart from other files' in the same connection."""
-    return _Checker(connection, layout, staged, target, prefix, year, known_units).run()
+    temporary tables apart from other files' in the same connection. ``one_by_one``: keep
+    the typed rows (``<prefix>_typed``) even of a clean file, for the checks that span the
+    files of an upload."""
+    checker = _Checker(connection, layout, staged, target, prefix, year, known_units)
+    checker.one_by_one = one_by_one
+    return checker.run()
 
 
 class _Checker:
@@ -133,6 +141,7 @@ class _Checker:
         self.never_empty: set[int] = set()  # columns read without an empty cell
         self.missing_if_rows: list[Issue] = []  # the file's problems if it has data rows
         self.fills: list[str] = []  # how the columns the file leaves out are filled
+        self.one_by_one = False  # the typed rows are needed whatever the file holds
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -386,20 +395,8 @@ class _Checker:
                 "THEN year(date) ELSE year END AS INTEGER) AS year)"
             )
         if self.table.natural_key and self.table.key[0] not in self.present:
-            id_column = self.table.key[0]
-            parts = ", ".join(
-                f"strftime({name}, '%Y-%m-%d')"
-                if self.table.column(name).kind is ColumnKind.DATE
-                else f"CAST({name} AS VARCHAR)"
-                for name in self.table.natural_key
-            )
-            prefix = "E" if self.table.name == "events" else "A"
-            nulls = " OR ".join(f"{name} IS NULL" for name in self.table.natural_key)
-            self.fills.append(
-                f"REPLACE (CASE WHEN NOT ({nulls}) THEN '{prefix}-' || "
-                f"substr(sha1(concat_ws(chr(31), {parts})), 1, 16) END AS {id_column})"
-            )
-            self.present.add(id_column)
+            self.fills.append(f"REPLACE ({self._derived_id()} AS {self.table.key[0]})")
+            self.present.add(self.table.key[0])
             self.derived_id = True
         if "unit_id" in names and "unit_id" not in self.present and self.table.name != "units":
             if "unit_name" in self.present:
@@ -414,6 +411,22 @@ class _Checker:
             if column.required and column.name not in self.present | self.filled | reported:
                 missing.append(Issue(None, column.name, None, None, "ingest.missing_column", {}))
         self.missing_if_rows = missing
+
+    def _derived_id(self) -> str:
+        """SQL: the id derived from the row's natural key (``schema.derive_id`` in SQL), NULL
+        while a part of it is."""
+        parts = ", ".join(
+            f"strftime({name}, '%Y-%m-%d')"
+            if self.table.column(name).kind is ColumnKind.DATE
+            else f"CAST({name} AS VARCHAR)"
+            for name in self.table.natural_key
+        )
+        prefix = "E" if self.table.name == "events" else "A"
+        nulls = " OR ".join(f"{name} IS NULL" for name in self.table.natural_key)
+        return (
+            f"CASE WHEN NOT ({nulls}) THEN '{prefix}-' || "
+            f"substr(sha1(concat_ws(chr(31), {parts})), 1, 16) END"
+        )
 
     def _filled(self, typed: str) -> str:
         """``typed`` with the columns the file leaves out filled, as ``_plan_fills`` decided."""
@@ -432,6 +445,9 @@ class _Checker:
                           FROM {self.known_units}_named GROUP BY name_key) AS k
                     WHERE k.n = 1 AND k.name_key = dk_name_key(t_unit_name)"""
             )
+            if self.derived_id and "unit_id" in self.table.natural_key:
+                # the id was derived before the unit was known (an event's key holds its unit)
+                self.sql(f"UPDATE {self.p}_typed SET {self.table.key[0]} = {self._derived_id()}")
         if self.missing_if_rows and self.sql(f"SELECT count(*) FROM {self.p}_typed")[0][0]:
             self.file_issues.extend(self.missing_if_rows)
 
@@ -442,7 +458,8 @@ class _Checker:
         needs its rows one by one (a missing column, units found by name, a rate to compare,
         units that may be each other's parents)."""
         if (
-            self.file_issues
+            self.one_by_one
+            or self.file_issues
             or self.missing_if_rows
             or self.by_name
             or "rate" in self.present
@@ -495,6 +512,7 @@ class _Checker:
             issue_count=0,
             warnings=self.warnings,
             absent=self._absent(),
+            headers={column: header for (column, _), header in self.headers.items()},
             store_checked=store_checked,
         )
 
@@ -602,16 +620,9 @@ class _Checker:
     def _unit_issues(self, add: Any) -> None:
         names = set(self.table.column_names)
         if "unit_id" not in names:
-            if self.table.name == "units":
-                pass
             return
         known = self.known_units
-        if self.table.name == "units":
-            add(
-                f"parent_id IS NOT NULL AND parent_id NOT IN (SELECT unit_id FROM {known})",
-                "parent_id",
-                "ingest.unknown_parent",
-            )
+        if self.table.name == "units":  # parents: across the upload's files (``across``)
             add("unit_id IS NULL AND t_unit_id IS NULL", "unit_id", "ingest.required")
             return
         if "unit_id" in self.present:
@@ -635,7 +646,8 @@ class _Checker:
                 "unit_name",
                 "ingest.unknown_unit_name",
             )
-            add("unit_id IS NULL AND t_unit_name IS NULL", "unit_name", "ingest.required")
+            if self.table.column("unit_id").required:  # a target may be the whole organisation's
+                add("unit_id IS NULL AND t_unit_name IS NULL", "unit_name", "ingest.required")
 
     def _duplicate_issues(self, selects: list[str]) -> None:
         """Rows with the same key: identical ones are kept once (a warning); different ones
@@ -757,6 +769,7 @@ class _Checker:
             issue_count=total,
             warnings=self.warnings,
             absent=self._absent(),
+            headers={column: header for (column, _), header in self.headers.items()},
         )
 
     def _warn_of_blank_rows(self, kept: int) -> None:

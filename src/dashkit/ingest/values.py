@@ -16,9 +16,10 @@ import duckdb
 from dashkit.ingest.text import SQL_FOLD, SQL_NAME_KEY
 
 MACROS: tuple[str, ...] = (
-    # trim() drops spaces of every kind (no-break too) but not tabs and line breaks
+    # NFC, and no space (any Unicode space: a no-break space copied from Word too), tab or
+    # line break at either end, however they alternate
     "CREATE OR REPLACE TEMP MACRO dk_clean(x) AS "
-    "nullif(trim(trim(trim(nfc_normalize(x)), chr(9) || chr(10) || chr(13))), '')",
+    "nullif(regexp_replace(nfc_normalize(x), '^[\\t\\n\\r\\p{Zs}]+|[\\t\\n\\r\\p{Zs}]+$', '', 'g'), '')",
     f"CREATE OR REPLACE TEMP MACRO dk_fold(x) AS {SQL_FOLD.format(x='x')}",
     f"CREATE OR REPLACE TEMP MACRO dk_name_key(x) AS {SQL_NAME_KEY.format(x='x')}",
     "CREATE OR REPLACE TEMP MACRO dk_compact(x) AS regexp_replace(x, '[\\s\u00a0]', '', 'g')",

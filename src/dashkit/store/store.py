@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import shutil
 import threading
@@ -32,6 +33,8 @@ from dashkit.store.layout import ORIGINALS, TMP_PREFIX, Layout, segment_file
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.snapshot import Snapshot, empty_select, parquet_select
 from dashkit.store.work import work_cursor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -559,6 +562,7 @@ def _stage_incoming(
             connection, f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {columns} FROM {raw_name}"
         )
     except duckdb.ConversionException as error:
+        log.error("table %s: a value of the wrong type: %s", table.name, error)
         raise DataError(
             "store.bad_type", table=table.name, detail=str(error).splitlines()[0]
         ) from error
@@ -634,9 +638,9 @@ def _validate(connection: duckdb.DuckDBPyConnection, table: Table, staged: str) 
         duplicates = connection.execute(
             f"SELECT {key}, count(*) AS n FROM {staged} GROUP BY ALL HAVING count(*) > 1 LIMIT {_SAMPLE_LIMIT}"
         ).fetchall()
-        raise DataError(
-            "store.duplicate_key", table=table.name, sample=[row[:-1] for row in duplicates]
-        )
+        sample = [row[:-1] for row in duplicates]
+        log.error("table %s: rows with the same key: %r", table.name, sample)
+        raise DataError("store.duplicate_key", table=table.name, sample=sample)
 
 
 def _raise_on_rows(
@@ -645,6 +649,8 @@ def _raise_on_rows(
     bad = connection.execute(
         f"SELECT * FROM {staged} WHERE {predicate} LIMIT {_SAMPLE_LIMIT}"
     ).fetchall()
+    # the user reads a plain sentence: the rule and the rows are for whoever fixes the bug
+    log.error("table %s: rows break the rule %s: %r", table.name, rule, bad)
     raise DataError("store.rule_broken", table=table.name, rule=rule, sample=bad)
 
 

@@ -9,7 +9,13 @@ import streamlit as st
 
 from dashkit.errors import DashkitError
 from dashkit.i18n import Translator
-from dashkit.ingest import FilePlan, ImportPlan, commit_import
+from dashkit.ingest import (
+    TEXT_EXTENSIONS,
+    WORKBOOK_EXTENSIONS,
+    FilePlan,
+    ImportPlan,
+    commit_import,
+)
 from dashkit.ingest.headers import IGNORE
 from dashkit.ingest.messages import column_label, issue_text, warning_text
 from dashkit.ingest.templates import (
@@ -74,6 +80,7 @@ def _templates(t: Translator) -> None:
             report_title=t("template.report_title"),
         )
         rows = template_rows(name, labels)
+        st.caption(t("import.templates_formats"))
         left, right = st.columns(2)
         left.download_button(
             t("import.download_xlsx"),
@@ -101,7 +108,7 @@ def _inputs(t: Translator) -> tuple[list[importing.Upload], str | None, int | No
     round_number = st.session_state.setdefault(UPLOADER_KEY, 0)
     files = st.file_uploader(
         t("import.files"),
-        type=["csv", "txt", "xlsx", "xlsm"],
+        type=[*TEXT_EXTENSIONS, *WORKBOOK_EXTENSIONS],
         accept_multiple_files=True,
         key=f"uploader_{round_number}",
         help=t("import.files_help"),
@@ -152,6 +159,8 @@ def _file_section(store: Store, file_plan: FilePlan, t: Translator) -> None:
             facts.append(t("import.fact_table", table=t(f"table.{file_plan.table}")))
         if file_plan.encoding:
             facts.append(t("import.fact_encoding", encoding=file_plan.encoding))
+        elif file_plan.kind:
+            facts.append(t(f"import.format_{file_plan.kind}"))
         if file_plan.sheet:
             facts.append(t("import.fact_sheet", sheet=file_plan.sheet))
         facts.append(t("import.fact_rows", rows=t.integer(file_plan.rows_read)))
