@@ -77,22 +77,25 @@ def served_demo(
     extra_env: dict[str, str] | None = None,
     cwd: Path | None = None,
     url_host: str = "127.0.0.1",
+    demo: bool = True,
 ) -> Iterator[ServedApp]:
-    """Write the demo data under ``root``, serve it, yield where; stop the server on exit.
+    """Write the demo data under ``root`` (``demo=False``: leave the data directory empty, as
+    a new office's is), serve it, yield where; stop the server on exit.
 
     The server listens on 127.0.0.1. ``cwd`` is the directory it runs in (Streamlit reads
     ``.streamlit/`` there: config and secrets); ``url_host`` is the host name the browser is
     to use (``localhost`` where login's redirect URI and cookies name it).
     """
     data_dir = root / "data"
-    demo = subprocess.run(
-        [str(DASHKIT), "demo", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if demo.returncode != 0:
-        raise ServeError(f"dashkit demo failed:\n{demo.stdout}\n{demo.stderr}")
+    if demo:
+        written = subprocess.run(
+            [str(DASHKIT), "demo", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if written.returncode != 0:
+            raise ServeError(f"dashkit demo failed:\n{written.stdout}\n{written.stderr}")
     port = free_port()
     log_path = root / "server.log"
     command = [
