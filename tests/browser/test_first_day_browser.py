@@ -75,8 +75,11 @@ def test_the_first_files_of_a_new_office_go_in_through_the_page(
         expect(page.get_by_text("Đã nhập xong", exact=False)).to_be_visible(timeout=FIRST_RUN)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         _shot(page, f"first-day-{number}-committed-{Path(name).stem}")
-        # the uploader is emptied for the next file
-        expect(page.get_by_test_id("stFileUploaderFile")).to_have_count(0, timeout=FIRST_RUN)
+        # the rerun after the commit has settled: the uploader is back, empty, and the
+        # committed file's preview is gone
+        expect(commit).to_have_count(0, timeout=FIRST_RUN)
+        expect(page.get_by_test_id("stFileUploaderDropzone")).to_be_visible(timeout=FIRST_RUN)
+        expect(page.get_by_test_id("stFileUploaderFile")).to_have_count(0)
     _shot(page, "first-day-5-history")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Tổng quan").click()
