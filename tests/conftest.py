@@ -13,6 +13,9 @@ from dashkit.store import Store
 # Speed is the benchmark harness's business, not the tests': no per-example deadline (a busy
 # 2-core CI machine would make a timed property flaky without saying anything about correctness).
 settings.register_profile("dashkit", deadline=None)
+# ``pytest --hypothesis-profile=long``: hundreds of examples per property (the round-trip
+# properties of tests/property take their example count from it).
+settings.register_profile("long", deadline=None, max_examples=300)
 settings.load_profile("dashkit")
 
 

@@ -219,13 +219,34 @@ def _read_heads(
                 head.delimiter,
                 head.sheet,
             )
-            layout = find_layout(head, item.name, options.table, _manual(options, head, item.name))
+            head, layout = _find_header(source, head, item.name, options)
+            file_plan.delimiter = head.delimiter
         except DataError as error:
             _file_issue(file_plan, error)
             continue
         file_plan.layout, file_plan.table = layout, layout.table
         readable.append((file_plan, source, head))
     return readable
+
+
+def _find_header(
+    source: Source, head: Head, name: str, options: ImportOptions
+) -> tuple[Head, Layout]:
+    """The header in the file's first rows as read; else as read in the other ways the file
+    may be meant (a comma file whose quoted cells hold tabs on many lines can look like a tab
+    file to the delimiter's sniffer)."""
+    try:
+        return head, find_layout(head, name, options.table, _manual(options, head, name))
+    except DataError as error:
+        if error.key != "ingest.no_header":
+            raise
+        for other in source.other_heads(head):
+            try:
+                layout = find_layout(other, name, options.table, _manual(options, other, name))
+            except DataError:
+                continue
+            return other, layout
+        raise
 
 
 def _check(

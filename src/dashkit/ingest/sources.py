@@ -16,6 +16,7 @@ import bisect
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -109,6 +110,11 @@ class Source:
     def head(self) -> Head:
         raise NotImplementedError
 
+    def other_heads(self, head: Head) -> Iterator[Head]:
+        """The file's first rows read in the other ways that could be meant (a CSV's other
+        delimiters, most likely first), for when no header is found in ``head``."""
+        return iter(())
+
     def stage(
         self,
         head: Head,
@@ -145,7 +151,8 @@ def open_source(path: Path, name: str, limits: Limits | None = None) -> Source:
 
 
 class CsvSource(Source):
-    def head(self) -> Head:
+    def head(self, delimiter: str | None = None) -> Head:
+        """The first rows; the delimiter is sniffed unless given."""
         with self.path.open("rb") as handle:
             sample = handle.read(HEAD_BYTES)
         encoding = detect_encoding(sample)
@@ -157,7 +164,7 @@ class CsvSource(Source):
         lines = text.splitlines()
         if not any(line.strip() for line in lines):
             raise DataError("ingest.empty_file", file=self.name)
-        delimiter = _sniff_delimiter(lines)
+        delimiter = delimiter or _sniff_delimiter(text)
         rows: list[list[str]] = []
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
@@ -170,6 +177,11 @@ class CsvSource(Source):
         return Head(
             "csv", rows, list(range(1, len(rows) + 1)), encoding=encoding, delimiter=delimiter
         )
+
+    def other_heads(self, head: Head) -> Iterator[Head]:
+        for delimiter in DELIMITERS:
+            if delimiter != head.delimiter:
+                yield self.head(delimiter)
 
     def stage(
         self,
@@ -422,12 +434,21 @@ def _line_count(path: Path) -> int:
     return count + (last != b"\n")
 
 
-def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the most lines into the same number (> 1) of cells."""
-    candidates = [line for line in lines[:HEAD_ROWS] if line.strip()]
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most of the first records into the same number (> 1) of
+    cells. Records as the CSV reader finds them with that delimiter: a quoted cell's commas,
+    tabs and line breaks are inside the cell, not between cells."""
 
     def score(delimiter: str) -> tuple[int, int]:
-        counts = [line.count(delimiter) for line in candidates]
+        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            counts = [
+                len(record) - 1
+                for record in itertools.islice(records, HEAD_ROWS)
+                if any(cell.strip() for cell in record)
+            ]
+        except csv.Error:
+            return (0, 0)
         positive = [count for count in counts if count > 0]
         if not positive:
             return (0, 0)
