@@ -71,7 +71,7 @@ def test_a_file_with_problems_lists_them_and_cannot_be_committed(app: AppTest) -
     assert not app.exception
     assert "Có 2 lỗi" in app.error[0].value
     problems = app.table[0].value
-    assert list(problems.index) == [2, 3]
+    assert list(problems.index) == ["2", "3"]  # row labels as text: a file-level problem has "–"
     messages = list(problems["Lỗi và cách sửa"])
     assert messages[0].startswith("Dòng 2, cột “Đã học tập”: số đã học tập (12) lớn hơn tổng số.")
     assert "XX9" in messages[1]

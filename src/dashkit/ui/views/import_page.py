@@ -243,11 +243,19 @@ def _preview_frame(file_plan: FilePlan, t: Translator) -> pd.DataFrame:
 
 
 def _problems(file_plan: FilePlan, t: Translator) -> None:
-    st.error(t("import.problems", count=t.integer(file_plan.issue_count)), icon=":material/error:")
+    has_valid_rows = file_plan.checked is not None and file_plan.checked.valid_rows > 0
+    st.error(
+        t(
+            "import.problems" if has_valid_rows else "import.problems_no_valid_row",
+            count=t.integer(file_plan.issue_count),
+        ),
+        icon=":material/error:",
+    )
     frame = pd.DataFrame(
         [
             {
-                t("import.col_row"): issue.row,
+                # text, never empty: the browser's table cannot show a row label that is missing
+                t("import.col_row"): str(issue.row) if issue.row is not None else "–",
                 t("import.col_header"): column_label(t, issue),
                 t("import.col_value"): issue.value,
                 t("import.col_message"): issue_text(t, issue),
@@ -272,11 +280,11 @@ def _problems(file_plan: FilePlan, t: Translator) -> None:
 
 def _commit_section(store: Store, plan: ImportPlan, t: Translator) -> None:
     skip = False
-    if not plan.ok:
+    valid = sum(file.checked.valid_rows for file in plan.files if file.checked is not None)
+    if not plan.ok and valid:  # (a file without a valid row has nothing to import)
         skip = st.checkbox(
             t("import.skip_invalid"), key="import_skip_invalid", help=t("import.skip_invalid_help")
         )
-    valid = sum(file.checked.valid_rows for file in plan.files if file.checked is not None)
     disabled = (not plan.ok and not skip) or valid == 0
     if not plan.changes and plan.ok:
         st.info(t("import.nothing_new"), icon=":material/info:")
