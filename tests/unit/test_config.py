@@ -17,7 +17,8 @@ from dashkit.cli.serve_cmd import streamlit_command
 from dashkit.ingest.sources import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / ".streamlit" / "config.toml"
+CONFIG = ROOT / "src" / "dashkit" / "ui" / "streamlit_config.toml"
+LINKED = ROOT / ".streamlit" / "config.toml"
 
 HARDENED: dict[str, Any] = {
     "server.headless": True,
@@ -104,6 +105,21 @@ def test_streamlit_accepts_every_option(tmp_path: Path) -> None:
     assert "not a valid config option" not in stderr
     ours = _options()
     assert {name: loaded.get(name) for name in ours} == ours
+
+
+def test_the_repository_config_is_the_packaged_one() -> None:
+    """``streamlit run app.py`` and Community Cloud read ``.streamlit/config.toml``."""
+    assert LINKED.resolve() == CONFIG.resolve()
+
+
+def test_dashkit_serve_passes_every_hardened_option() -> None:
+    command = streamlit_command(8501, "localhost")
+    flags = {
+        command[index].removeprefix("--")
+        for index in range(len(command) - 1)
+        if command[index].startswith("--")
+    }
+    assert {name for name, value in _options().items() if value != []} <= flags
 
 
 def test_dashkit_serve_does_not_weaken_the_config() -> None:

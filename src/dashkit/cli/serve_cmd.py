@@ -2,6 +2,11 @@
 
 The app file is found next to this package rather than imported: the CLI must not import the
 UI layer, and Streamlit runs the file as a script in its own process.
+
+The hardened settings (``ui/streamlit_config.toml``, which the repository's
+``.streamlit/config.toml`` links to) are passed to Streamlit as command-line flags, so they hold
+wherever the server is started: Streamlit itself reads ``.streamlit/config.toml`` only from the
+directory it starts in, and flags beat any config file found there or in the home directory.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import argparse
 import contextlib
 import os
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +25,7 @@ from dashkit.store import Store, resolve_data_dir
 from dashkit.store.layout import DATA_DIR_ENV
 
 APP_FILE = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+HARDENED_CONFIG = APP_FILE.parent / "streamlit_config.toml"
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -28,6 +35,24 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
     parser.set_defaults(run=run)
 
 
+def config_flags(path: Path = HARDENED_CONFIG) -> list[str]:
+    """Every option of the config file at ``path`` as Streamlit's ``--section.option value``
+    flags (an empty list, which is the default, is left out: a flag cannot say "empty")."""
+    flags: list[str] = []
+    for section, options in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        for name, value in options.items():
+            if isinstance(value, list) and not value:
+                continue
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, list):
+                text = ",".join(str(item) for item in value)
+            else:
+                text = str(value)
+            flags += [f"--{section}.{name}", text]
+    return flags
+
+
 def streamlit_command(port: int, host: str) -> list[str]:
     return [
         sys.executable,
@@ -35,14 +60,11 @@ def streamlit_command(port: int, host: str) -> list[str]:
         "streamlit",
         "run",
         str(APP_FILE),
+        *config_flags(),
         "--server.port",
         str(port),
         "--server.address",
         host,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
     ]
 
 
