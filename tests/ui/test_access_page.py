@@ -53,8 +53,9 @@ def test_on_localhost_without_login_the_import_page_imports_and_records_who(data
     assert "Đã nhập xong" in at.success[0].value
     latest = history(Store(data))[0]
     assert latest.file == "don-vi-2018.csv"
-    assert latest.user  # the system's login name, as the CLI records
-    assert "Người thực hiện" in at.dataframe[0].value.columns
+    assert latest.user is None  # not the server's login name ("root"): nobody logged in
+    shown = at.dataframe[0].value
+    assert shown["Người thực hiện"].tolist()[0] == "Trên máy này, không đăng nhập"
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", ""])

@@ -22,7 +22,6 @@ from dashkit.access import (
     local_request,
     settings_from_secrets,
 )
-from dashkit.cli.user import current_user
 from dashkit.errors import DashkitError
 from dashkit.i18n import Translator
 from dashkit.ui import language
@@ -75,10 +74,11 @@ def require_editor(t: Translator) -> bool:
 
 
 def user_name() -> str | None:
-    """Who to record in the history: the logged-in e-mail address; without login (so on a
-    server only this machine reaches), the system's login name, as the CLI records."""
+    """Who to record in the history: the logged-in e-mail address; nobody without login (the
+    server's own login name, "root" say, would name the server, not the person at the page:
+    the history then reads "this computer, no login")."""
     if not settings().login_configured:
-        return current_user()
+        return None
     who = identity()
     return who.email if who is not None else None
 

@@ -325,7 +325,7 @@ def _history(store: Store, t: Translator) -> None:
                 t("import.col_time"): entry.time.replace("T", " ").replace("+00:00", " UTC"),
                 t("import.col_op"): t(f"op.{entry.op}"),
                 t("import.col_file"): entry.file or "",
-                t("import.col_user"): entry.user or "",
+                t("import.col_user"): entry.user or t("import.user_unknown"),
                 t("import.col_tables"): ", ".join(t(f"table.{name}") for name in entry.tables),
                 t("import.col_new"): entry.inserted,
                 t("import.col_replaced"): entry.replaced,
