@@ -67,3 +67,35 @@ def test_with_many_units_the_picker_searches_instead_of_listing(
     assert (
         next(metric.value for metric in app.metric if metric.label == "Đơn vị đã báo cáo") == "1/1"
     )
+
+
+@pytest.mark.parametrize("page", ["units", "report", "events", "awards", "quality"])
+def test_every_filter_survives_a_page_switch(app: AppTest, page: str) -> None:
+    """Issue 12, item 2: the year was lost on a page change (the Report then wrote the wrong
+    year's report); every filter must stay, on the page and in the link."""
+    app.run()
+    app.selectbox(key="year").set_value(2016).run()
+    app.multiselect(key="group").set_value(["Khu công nghiệp Thốt Nốt"]).run()
+    app.multiselect(key="aud").set_value(["worker"]).run()
+    app.switch_page(f"src/dashkit/ui/views/{page}.py").run()
+    assert not app.exception
+    assert app.selectbox(key="year").value == 2016
+    assert app.multiselect(key="group").value == ["Khu công nghiệp Thốt Nốt"]
+    assert app.multiselect(key="aud").value == ["worker"]
+    app.run()  # (AppTest drops what the run after a page switch writes to the link; the browser keeps it)
+    assert app.query_params["year"] == "2016"
+    assert app.query_params["group"] == "Khu công nghiệp Thốt Nốt"
+    app.button_group(key="lang").set_value("en").run()  # and the language switch
+    assert app.selectbox(key="year").value == 2016
+    assert app.query_params["year"] == "2016"
+
+
+def test_no_multiselect_offers_the_english_select_all(app: AppTest) -> None:
+    """Issue 12, item 4: Streamlit's "Select all" entry is English on a Vietnamese page (and
+    selecting everything is what the empty choice, "Tất cả", already shows)."""
+    app.run()
+    for page in ("overview", "units", "events", "awards", "report", "quality"):
+        app.switch_page(f"src/dashkit/ui/views/{page}.py").run()
+        assert app.multiselect, page
+        for widget in app.multiselect:
+            assert widget.proto.select_all == 0, (page, widget.key)

@@ -39,7 +39,8 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
         years = sorted(options.years, reverse=True)
         if st.session_state.get("year") not in years:
             st.session_state["year"] = years[0]
-        year = st.selectbox(t("filters.year"), years, key="year")
+        # kept for the whole session (a page switch would drop it): the URL is written from it
+        year = st.selectbox(t("filters.year"), years, key="year", persist_state="session")
         groups = _multi(t("filters.unit_group"), options.unit_groups, "group", t)
         types = _multi(t("filters.unit_type"), options.unit_types, "type", t)
         picked = _unit_picker(ref, options, groups, types, t)
@@ -154,5 +155,8 @@ def _multi(
         placeholder=t("filters.all"),
         format_func=format_func,
         help=help_text,
+        persist_state="session",
+        # no "Select all": everything selected is what "all" (nothing selected) already shows
+        select_all=False,
     )
     return tuple(str(value) for value in chosen)
