@@ -14,7 +14,6 @@ from dashkit.queries import FilterOptions
 from dashkit.store import Store
 from dashkit.ui import auth, data, filters, language
 
-
 IMPORT_PAGE = Path(__file__).resolve().parent / "views" / "import_page.py"
 
 
@@ -52,7 +51,7 @@ def empty_store_notice(ref: data.DataRef, t: Translator) -> None:
         if not auth.require_editor(t):
             return
         with st.spinner(t("overview.empty_demo_loading")):
-            write_demo(Store(ref.root), user=auth.user_name())
+            write_demo(Store(Path(ref.root)), user=auth.user_name())
         st.rerun()
     st.caption(t("overview.empty_demo_help"))
 
