@@ -67,7 +67,7 @@ def test_the_docx_carries_the_seed_figures_and_the_charts(docx_2018: Path) -> No
     text = docx_text(docx_2018)
     # The article: 97 % of members and 86 % of workers, 79 units, 13 collectives and 16
     # individuals commended by the Standing Committee, 04 classes over 2016–2018.
-    for figure in ("97%", "86%", "79", "13 tập thể", "16 cá nhân", "04 lớp", "01 tập thể"):
+    for figure in ("97,0 %", "86,0 %", "79", "13 tập thể", "16 cá nhân", "04 lớp", "01 tập thể"):
         assert figure in text, figure
     assert "Năm 2018, Đảng ủy các Khu chế xuất và Công nghiệp Cần Thơ" in text
     assert "tăng 3,4 điểm phần trăm so với năm 2017" in text
@@ -122,7 +122,7 @@ def test_markdown_has_the_narrative_the_tables_and_its_images(demo_dir: Path, ou
     result = report(demo_dir, path, "--year", "2018", "--format", "md")
     text = path.read_text(encoding="utf-8")
     assert "\nNăm 2018, Đảng ủy các Khu chế xuất và Công nghiệp Cần Thơ triển khai" in text
-    assert "đạt 97% (811/836 người)" in text
+    assert "đạt 97,0 % (811/836 người)" in text  # as the tiles write it
     assert "| Đối tượng | Tổng số | Đã học tập | Tỷ lệ |" in text
     assert "| Đảng viên | 836 | 811 | 97,0 % | +3,4 điểm % |" in text
     images = sorted(path.parent.glob("report-*.png"))
@@ -144,8 +144,8 @@ def test_english_on_request(demo_dir: Path, out: Path) -> None:
     )
     text = path.read_text(encoding="utf-8")
     assert "# Study campaign report, 2018" in text
-    assert "As a result, 97% of party members completed the study (811 of 836)" in text
-    assert "workers reached 86%" in text
+    assert "As a result, 97.0% of party members completed the study (811 of 836)" in text
+    assert "workers reached 86.0%" in text
     assert "| Party members | 836 | 811 | 97.0% | +3.4 pp |" in text
     assert "Kết quả" not in text and "Tỷ lệ" not in text
     assert "Wrote the 2018 report" in result.stdout
@@ -175,7 +175,7 @@ def test_a_failed_chart_export_leaves_a_report_without_images_and_a_note(
     note = VI("report.images_failed", reason="@").split("(")[0]
     assert note in docx_text(path)
     assert note in result.stderr
-    assert "97%" in docx_text(path)
+    assert "97,0 %" in docx_text(path)
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,9 @@ def test_quality_page_lists_its_flags(app: AppTest) -> None:
 def test_report_page_reads_the_narrative_and_makes_the_workbook(app: AppTest) -> None:
     open_page(app, "report")
     text = " ".join(element.value for element in app.text)
-    assert "97%" in text and "86%" in text and "13 tập thể" in text and "16 cá nhân" in text
+    assert (
+        "97,0 %" in text and "86,0 %" in text
+    )  # one format: the tiles' and "13 tập thể" in text and "16 cá nhân" in text
     app.button(key="make_xlsx").click().run()
     assert not app.exception
     assert app.get("download_button")

@@ -4,7 +4,7 @@ Contract: ``narrative(content, t)`` returns the paragraphs in ``t``'s language. 
 is a catalogue template (``report.*``) filled with the content's figures and names; nothing
 here names an organisation, a body or a number. Counts follow the catalogue's ``report.count``
 (Vietnamese writes counts under ten with a leading zero: "04 lớp", "01 tập thể"), percentages
-``report.percent`` with at most one decimal ("97%", "97,5%"), and a noun after a count takes
+as the tiles and tables write them ("97,0 %"), and a noun after a count takes
 the catalogue's ``_one`` or ``_other`` form. A year without data gives one paragraph that says
 so.
 """
@@ -53,14 +53,9 @@ def counted(t: Translator, key: str, value: int, **params: object) -> str:
     return t(f"{key}_{form}", count=count(t, value), **params)
 
 
-def _trimmed(t: Translator, value: float) -> str:
-    rounded = round(value, 1)
-    return t.decimal(rounded, 0 if float(rounded).is_integer() else 1)
-
-
 def percent(t: Translator, rate: float) -> str:
-    """A rate 0..1 as the narrative writes it: ``97%``, ``97,5%``."""
-    return t("report.percent", value=_trimmed(t, rate * 100))
+    """A rate 0..1 as the tiles and tables write it (one format everywhere): ``97,0 %``."""
+    return t.percent(rate, 1)
 
 
 def join(t: Translator, items: Sequence[str]) -> str:
@@ -150,7 +145,7 @@ def _rate_clause(t: Translator, kpi: AudienceKpi, year: int, *, first: bool) -> 
         eligible=count(t, kpi.eligible),
     )
     if kpi.delta_pp is not None:
-        points = _trimmed(t, abs(kpi.delta_pp))
+        points = t.decimal(abs(kpi.delta_pp), 1)
         if abs(kpi.delta_pp) < SAME_POINTS:
             clause += t("report.change_same", previous=year - 1)
         elif kpi.delta_pp > 0:
@@ -158,7 +153,7 @@ def _rate_clause(t: Translator, kpi: AudienceKpi, year: int, *, first: bool) -> 
         else:
             clause += t("report.change_down", points=points, previous=year - 1)
     if kpi.target_rate is not None:
-        target = t("report.percent", value=_trimmed(t, kpi.target_rate))
+        target = percent(t, kpi.target_rate / 100)
         if kpi.meets_target is False:
             clause += t("report.target_below", target=target)
         elif kpi.rate * 100 - kpi.target_rate >= SAME_POINTS:
