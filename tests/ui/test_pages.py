@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,16 @@ def test_report_page_reads_the_narrative_and_makes_the_workbook(app: AppTest) ->
     app.button(key="make_xlsx").click().run()
     assert not app.exception
     assert app.get("download_button")
+
+
+def test_events_by_month_shows_the_chosen_year_and_says_so(app: AppTest) -> None:
+    """Issue 12: the monthly chart showed every year while a year was chosen."""
+    open_page(app, "events")
+    app.selectbox(key="year").set_value(2017).run()
+    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith("events_timeline"))
+    spec = json.loads(chart.proto.spec)
+    assert "Hoạt động theo tháng năm 2017" in json.dumps(
+        spec["layout"]["title"], ensure_ascii=False
+    )
+    months = {str(x)[:4] for trace in spec["data"] for x in trace.get("x", [])}
+    assert months == {"2017"}

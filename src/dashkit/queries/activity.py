@@ -23,15 +23,16 @@ def event_counts(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
     )
 
 
-def events_by_month(snapshot: Snapshot, scope: Scope) -> pd.DataFrame:
-    """Events per calendar month and type: columns month (a date, the 1st), event_type, events."""
+def events_by_month(snapshot: Snapshot, year: int, scope: Scope) -> pd.DataFrame:
+    """Events per calendar month of ``year`` and type: columns month (a date, the 1st),
+    event_type, events."""
     where, params = scope.unit_condition()
     return snapshot.frame(
         f"""
         SELECT date_trunc('month', date)::DATE AS month, event_type, count(*)::BIGINT AS events
-        FROM events WHERE {where} GROUP BY ALL ORDER BY month, event_type
+        FROM events WHERE year(date) = $year AND {where} GROUP BY ALL ORDER BY month, event_type
         """,
-        params,
+        {"year": year, **params},
     )
 
 

@@ -54,9 +54,9 @@ def render() -> None:
             key="events_by_type",
         )
     with right:
-        months = data.fetch(ref, "events_by_month", selection.scope)
+        months = data.fetch(ref, "events_by_month", selection.year, selection.scope)
         labels = BarLabels(
-            title=t("events.timeline_title"),
+            title=t("events.timeline_title", year=selection.year),
             x_title=t("events.month"),
             y_title=t("events.count"),
             series_names=names,
