@@ -70,5 +70,5 @@ def test_an_empty_data_directory_says_what_to_do(
     monkeypatch.setenv("DASHKIT_DATA_DIR", str(tmp_path / "nothing-here"))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert "dashkit demo" in at.info[0].value
+    assert "Nhập dữ liệu" in at.info[0].value  # the Import page, not a command line
     assert not at.metric

@@ -99,3 +99,15 @@ def test_no_multiselect_offers_the_english_select_all(app: AppTest) -> None:
         assert app.multiselect, page
         for widget in app.multiselect:
             assert widget.proto.select_all == 0, (page, widget.key)
+
+
+def test_every_group_selected_gives_the_figures_of_all(app: AppTest) -> None:
+    """Issue 12: the committee's own rows belong to no group and vanished when every group was
+    picked; units without a group have a choice of their own and the totals agree."""
+    app.run()
+    everything = {metric.label: metric.value for metric in app.metric}
+    groups = app.multiselect(key="group")
+    assert groups.options[-1] == "Không thuộc khu nào"
+    groups.set_value(list(groups.options)).run()  # (set_value takes the options' values)
+    assert not app.exception
+    assert {metric.label: metric.value for metric in app.metric} == everything

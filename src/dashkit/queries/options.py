@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashkit.queries.scope import with_none
 from dashkit.store import Snapshot
 
 
@@ -31,16 +32,21 @@ def filter_options(snapshot: Snapshot) -> FilterOptions:
     )
     return FilterOptions(
         years=years,
-        unit_groups=strings(
-            "SELECT DISTINCT unit_group FROM units WHERE unit_group IS NOT NULL ORDER BY 1"
-        ),
-        unit_types=strings(
-            "SELECT DISTINCT unit_type FROM units WHERE unit_type IS NOT NULL ORDER BY 1"
-        ),
+        unit_groups=strings(_choices_sql("unit_group")),
+        unit_types=strings(_choices_sql("unit_type")),
         audiences=strings("SELECT DISTINCT audience FROM participation ORDER BY 1"),
         root_names=root_names(snapshot),
         unit_count=int(snapshot.scalar("SELECT count(*) FROM units")),
     )
+
+
+def _choices_sql(column: str) -> str:
+    """The values of ``column``, then ``NO_VALUE`` when some units have none (only when
+    others have one: a column nobody fills is no filter)."""
+    return f"""SELECT value FROM (SELECT DISTINCT {with_none(column)} AS value,
+                                         {column} IS NULL AS empty FROM units)
+               WHERE NOT empty OR EXISTS (SELECT 1 FROM units WHERE {column} IS NOT NULL)
+               ORDER BY empty, value"""
 
 
 def root_names(snapshot: Snapshot) -> tuple[str, ...]:
@@ -59,10 +65,10 @@ def _group_type_conditions(
     params: dict[str, object],
 ) -> None:
     if unit_groups:
-        conditions.append("list_contains($groups, unit_group)")
+        conditions.append(f"list_contains($groups, {with_none('unit_group')})")
         params["groups"] = list(unit_groups)
     if unit_types:
-        conditions.append("list_contains($types, unit_type)")
+        conditions.append(f"list_contains($types, {with_none('unit_type')})")
         params["types"] = list(unit_types)
 
 

@@ -11,6 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 
+# The choice of the units without a group (or without a type): picking every group then
+# picks every unit, as "all" does (the committee's own rows belong to no group).
+NO_VALUE = "__none__"
+
+
+def with_none(column: str) -> str:
+    """SQL: ``column``, or ``NO_VALUE`` where it is empty."""
+    return f"coalesce({column}, '{NO_VALUE}')"
+
+
 @dataclass(frozen=True)
 class Scope:
     unit_groups: tuple[str, ...] = ()
@@ -29,10 +39,10 @@ class Scope:
         conditions = ["TRUE"]
         params: dict[str, Any] = {}
         if self.unit_groups:
-            conditions.append("list_contains($scope_groups, s.unit_group)")
+            conditions.append(f"list_contains($scope_groups, {with_none('s.unit_group')})")
             params["scope_groups"] = list(self.unit_groups)
         if self.unit_types:
-            conditions.append("list_contains($scope_types, s.unit_type)")
+            conditions.append(f"list_contains($scope_types, {with_none('s.unit_type')})")
             params["scope_types"] = list(self.unit_types)
         if self.unit_ids:
             conditions.append(

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashkit.i18n import Translator
 from dashkit.queries import FilterOptions, Scope
+from dashkit.queries.scope import NO_VALUE
 from dashkit.ui import data
 
 MULTI_KEYS = ("group", "type", "unit", "aud")
@@ -41,8 +42,20 @@ def show(ref: data.DataRef, options: FilterOptions, t: Translator) -> Selection 
             st.session_state["year"] = years[0]
         # kept for the whole session (a page switch would drop it): the URL is written from it
         year = st.selectbox(t("filters.year"), years, key="year", persist_state="session")
-        groups = _multi(t("filters.unit_group"), options.unit_groups, "group", t)
-        types = _multi(t("filters.unit_type"), options.unit_types, "type", t)
+        groups = _multi(
+            t("filters.unit_group"),
+            options.unit_groups,
+            "group",
+            t,
+            format_func=lambda value: t("filters.no_group") if value == NO_VALUE else value,
+        )
+        types = _multi(
+            t("filters.unit_type"),
+            options.unit_types,
+            "type",
+            t,
+            format_func=lambda value: t("filters.no_type") if value == NO_VALUE else value,
+        )
         picked = _unit_picker(ref, options, groups, types, t)
         audiences = _multi(
             t("filters.audience"),
