@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
 # The choice of the units without a group (or without a type): picking every group then
 # picks every unit, as "all" does (the committee's own rows belong to no group).
 NO_VALUE = "__none__"
