@@ -93,3 +93,18 @@ def test_events_by_month_shows_the_chosen_year_and_says_so(app: AppTest) -> None
     )
     months = {str(x)[:4] for trace in spec["data"] for x in trace.get("x", [])}
     assert months == {"2017"}
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [("overview", "ranking_audience"), ("units", "units_audience")]
+)
+def test_one_audience_in_the_sidebar_leaves_no_second_audience_control(
+    app: AppTest, page: str, key: str
+) -> None:
+    """Issue 12: the sidebar's "Đối tượng" and the page's own toggle on one page."""
+    open_page(app, page)
+    toggles = [widget for widget in app.get("button_group") if widget.key == key]
+    assert toggles and toggles[0].label != "Đối tượng"  # two audiences: a choice, named apart
+    app.multiselect(key="aud").set_value(["worker"]).run()
+    assert not app.exception
+    assert not [widget for widget in app.get("button_group") if widget.key == key]

@@ -57,7 +57,11 @@ def empty_store_notice(ref: data.DataRef, t: Translator) -> None:
 
 
 def audience_picker(audiences: list[str], key: str, t: Translator) -> str:
-    """One audience at a time, for the charts that show one (the first by default)."""
+    """One audience at a time, for the charts that show one (the first by default). The choice
+    is among the audiences the sidebar's filter leaves; with one left there is nothing to
+    choose, and no second "Đối tượng" control beside the sidebar's."""
+    if len(audiences) == 1:
+        return audiences[0]
     chosen = st.segmented_control(
         t("overview.ranking_audience"),
         audiences,
