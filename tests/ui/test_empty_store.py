@@ -48,3 +48,26 @@ def test_a_viewer_is_not_offered_the_demo(tmp_path: Path, monkeypatch: pytest.Mo
     at.run()
     assert not at.exception
     assert not [button for button in at.button if button.key == "load_demo"]
+
+
+def test_without_targets_the_ranking_says_there_is_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: with no target in the store the ranking said "0 of 11 units below target"."""
+    from dashkit.ingest import InputFile, commit_import, plan_import
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "first_files"
+    store = Store(tmp_path / "data")
+    with plan_import(
+        store, [InputFile(n, fixtures / n) for n in ("units.csv", "report_2019.csv")]
+    ) as planned:
+        commit_import(store, planned)
+    monkeypatch.setenv("DASHKIT_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Năm 2019 chưa có chỉ tiêu" in captions
+    assert "chưa đạt chỉ tiêu." not in captions
+    at.switch_page("src/dashkit/ui/views/units.py").run()
+    assert not at.exception
+    assert "Năm 2019 chưa có chỉ tiêu" in " ".join(caption.value for caption in at.caption)

@@ -92,6 +92,8 @@ def test_a_single_target_is_one_dashed_line_behind_the_dots() -> None:
         "middle left",
     )
     assert figure.layout.xaxis.range[0] == 70  # starts near the data, not at zero
+    assert figure.layout.xaxis.range[1] == 100  # and ends where a rate ends (issue 12: 102 %)
+    assert all(trace.cliponaxis is False for trace in figure.data[:2])  # 100,0 is not cut off
 
 
 def test_a_year_without_figures_is_a_gap_in_the_line_not_hidden() -> None:

@@ -53,6 +53,7 @@ def unit_ranking(frame: pd.DataFrame, *, labels: RankingLabels) -> go.Figure:
                 texttemplate="%{x:.1f}",
                 textposition=side,
                 textfont={"size": 11},
+                cliponaxis=False,  # a label beside 100 % draws past the axis, not cut off
                 customdata=rows[["completed", "eligible"]].to_numpy(),
                 hovertemplate="<b>%{y}</b><br>%{x:.1f}"
                 + suffix
@@ -69,9 +70,12 @@ def unit_ranking(frame: pd.DataFrame, *, labels: RankingLabels) -> go.Figure:
         showgrid=True,
         gridcolor="#f0f0f0",
     )
-    figure.update_xaxes(title_text=labels.x_title, ticksuffix=suffix, range=[start, 103])
+    # a rate is never above 100 %: the axis ends there, and the margin holds the labels
+    figure.update_xaxes(title_text=labels.x_title, ticksuffix=suffix, range=[start, 100])
     height = max(260, 130 + ROW_HEIGHT_PX * len(ordered))
-    return base_layout(figure, title=labels.title, separators=labels.separators, height=height)
+    laid_out = base_layout(figure, title=labels.title, separators=labels.separators, height=height)
+    laid_out.update_layout(margin={"r": 48})
+    return laid_out
 
 
 def _add_targets(figure: go.Figure, ordered: pd.DataFrame, labels: RankingLabels) -> None:

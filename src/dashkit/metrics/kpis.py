@@ -30,6 +30,7 @@ class AudienceKpi:
     target_rate: float | None  # 0..100
     units_below_target: int
     units_with_figures: int
+    units_with_target: int = 0  # units whose target (their own, else the general one) is known
 
     @property
     def meets_target(self) -> bool | None:
@@ -99,14 +100,14 @@ def year_kpis(snapshot: Snapshot, year: int, scope: Scope) -> YearKpis:
 def _participation(parts: dict[str, list[KeyFigureRow]], year: int) -> dict[str, AudienceKpi]:
     sums = {(str(r[1]), int(r[2])): (int(r[3]), int(r[4])) for r in parts.get("participation", [])}
     targets = {str(r[1]): _number(r[3]) for r in parts.get("target", [])}
-    below = {str(r[1]): (int(r[3]), int(r[4])) for r in parts.get("below", [])}
+    below = {str(r[1]): (int(r[3]), int(r[4]), int(r[2])) for r in parts.get("below", [])}
     result: dict[str, AudienceKpi] = {}
     for audience in sorted(a for a, y in sums if y == year):
         eligible, completed = sums[(audience, year)]
         current = rate(completed, eligible)
         before = sums.get((audience, year - 1))
         previous = rate(before[1], before[0]) if before else None
-        units, under = below.get(audience, (0, 0))
+        units, under, with_target = below.get(audience, (0, 0, 0))
         result[audience] = AudienceKpi(
             audience=audience,
             eligible=eligible,
@@ -117,6 +118,7 @@ def _participation(parts: dict[str, list[KeyFigureRow]], year: int) -> dict[str,
             target_rate=targets.get(audience),
             units_below_target=under,
             units_with_figures=units,
+            units_with_target=with_target,
         )
     return result
 

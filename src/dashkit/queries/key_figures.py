@@ -6,8 +6,8 @@ cost. The result is a list of tagged rows, each (part, name, detail, first, seco
 
 - ``participation``: audience, year, Σeligible, Σcompleted (the year and the year before);
 - ``target``: audience, None, the general target of the year (0..100), None;
-- ``below``: audience, None, units with figures, units under their target (their own, else
-  the general one; a unit with nobody eligible is not under);
+- ``below``: audience, units with a target (their own or the general one), units with
+  figures, units under their target (a unit with nobody eligible is not under);
 - ``reporting``: None, None, units expected to report, expected units that reported;
 - ``events``: event type, None, events in the year, events up to and including the year;
 - ``first_event``: None, None, the first year with an event, None;
@@ -49,7 +49,8 @@ def key_figure_rows(snapshot: Snapshot, year: int, scope: Scope) -> list[KeyFigu
         SELECT 'target', t.audience, NULL, max(t.target_rate), NULL FROM targets AS t
         WHERE t.unit_id IS NULL AND t.year = $year AND {audience_only} GROUP BY t.audience
         UNION ALL
-        SELECT 'below', audience, NULL, count(*), count(*) FILTER (WHERE {BELOW_TARGET})
+        SELECT 'below', audience, count(*) FILTER (WHERE target_rate IS NOT NULL), count(*),
+               count(*) FILTER (WHERE {BELOW_TARGET})
         FROM per_unit GROUP BY audience
         UNION ALL
         SELECT 'reporting', NULL, NULL, count(*), count(r.unit_id)

@@ -86,6 +86,8 @@ def _ranking(
             below=t.integer(kpi.units_below_target),
             total=t.integer(kpi.units_with_figures),
         )
+        if kpi.units_with_target
+        else t("overview.ranking_no_target", year=selection.year)
     )
     shown = {
         "lowest": LOWEST_COUNT,

@@ -67,6 +67,8 @@ def _ranking(
             below=t.integer(int(year_rows["below"].sum())),
             total=t.integer(len(year_rows)),
         )
+        if year_rows["target_rate"].notna().any()
+        else t("overview.ranking_no_target", year=selection.year)
     )
     drawn = year_rows.nsmallest(MAX_ROWS_DRAWN, "rate")
     if len(year_rows) > MAX_ROWS_DRAWN:
