@@ -15,6 +15,7 @@ from dashkit.i18n import Translator
 from dashkit.report import safe_csv
 
 SHOWN_ROWS = 500
+EMPTY_CELL = "–"  # what a missing value reads as (the browser's grid would write "None")
 RATE_COLUMNS = frozenset({"rate", "previous_rate", "share_met"})
 DATE_COLUMNS = frozenset({"date", "month"})
 
@@ -48,7 +49,7 @@ def with_numbers_in_language(frame: pd.DataFrame, t: Translator) -> Styler:
         for column in frame.columns
         if pd.api.types.is_numeric_dtype(frame[column])
     }
-    return frame.style.format(formats, na_rep="")
+    return frame.style.format(formats, na_rep=EMPTY_CELL)
 
 
 def _number_format(column: pd.Series, t: Translator) -> Callable[[object], str]:
@@ -94,6 +95,7 @@ def show(
         hide_index=True,
         width="stretch",
         height=height or "auto",
+        placeholder=EMPTY_CELL,
     )
     if len(shown) > SHOWN_ROWS:
         st.caption(t("tables.capped", shown=t.integer(SHOWN_ROWS), total=t.integer(len(shown))))

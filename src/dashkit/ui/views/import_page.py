@@ -37,7 +37,7 @@ from dashkit.store import (
     undo,
 )
 from dashkit.ui import auth, importing, language
-from dashkit.ui.tables import with_numbers_in_language
+from dashkit.ui.tables import EMPTY_CELL, with_numbers_in_language
 
 UPLOADER_KEY = "import_uploader_round"
 NOTICE_KEY = "import_notice"
@@ -172,6 +172,7 @@ def _file_section(store: Store, file_plan: FilePlan, t: Translator) -> None:
                 with_numbers_in_language(_preview_frame(file_plan, t), t),
                 hide_index=True,
                 width="content",
+                placeholder=EMPTY_CELL,
             )
         for warning in file_plan.warnings:
             st.caption(f":material/info: {warning_text(t, warning)}")
@@ -196,7 +197,7 @@ def _mapping(store: Store, file_plan: FilePlan, t: Translator) -> None:
     with st.expander(
         t("import.mapping", count=len(layout.columns)), expanded=bool(layout.unmatched)
     ):
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL)
         if layout.unmatched:
             _manual_mapping(store, file_plan, t)
 
@@ -335,7 +336,9 @@ def _history(store: Store, t: Translator) -> None:
             for entry in entries
         ]
     )
-    st.dataframe(with_numbers_in_language(frame, t), hide_index=True, width="stretch")
+    st.dataframe(
+        with_numbers_in_language(frame, t), hide_index=True, width="stretch", placeholder=EMPTY_CELL
+    )
     undoable = [entry for entry in entries if entry.op in ("import", "demo") and not entry.undone]
     if not undoable:
         return

@@ -100,7 +100,10 @@ def _ranking(
             st.caption(t(none_key))
             continue
         st.dataframe(
-            _points(tables.labelled(movers[columns], t), t), hide_index=True, width="stretch"
+            _points(tables.labelled(movers[columns], t), t),
+            hide_index=True,
+            width="stretch",
+            placeholder=tables.EMPTY_CELL,
         )
 
 
@@ -169,12 +172,20 @@ def _reporting(
         tables.show(missing, t, f"chua-bao-cao-{selection.year}", key="missing")
     st.subheader(t("units.completeness"))
     completeness = data.fetch(ref, "completeness_by_year", years, selection.scope)
-    st.dataframe(tables.labelled(completeness, t), hide_index=True, width="content")
+    st.dataframe(
+        tables.labelled(completeness, t),
+        hide_index=True,
+        width="content",
+        placeholder=tables.EMPTY_CELL,
+    )
     st.subheader(t("units.compliance"))
     st.caption(t("units.compliance_help"))
     compliance = data.fetch(ref, "compliance_by_year", selection.scope)
     st.dataframe(
-        tables.labelled(compliance, t, {"audience": "audience"}), hide_index=True, width="content"
+        tables.labelled(compliance, t, {"audience": "audience"}),
+        hide_index=True,
+        width="content",
+        placeholder=tables.EMPTY_CELL,
     )
 
 
