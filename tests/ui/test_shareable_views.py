@@ -111,3 +111,11 @@ def test_every_group_selected_gives_the_figures_of_all(app: AppTest) -> None:
     groups.set_value(list(groups.options)).run()  # (set_value takes the options' values)
     assert not app.exception
     assert {metric.label: metric.value for metric in app.metric} == everything
+
+
+def test_a_long_group_name_is_readable_in_full(app: AppTest) -> None:
+    """Issue 12: a chip cuts a long name ("Khu công nghiệp H…"): the chosen names are written
+    in full beneath the filter."""
+    app.run()
+    app.multiselect(key="group").set_value(["Khu công nghiệp Hưng Phú 2A"]).run()
+    assert "Đang chọn: Khu công nghiệp Hưng Phú 2A" in [c.value for c in app.sidebar.caption]

@@ -22,6 +22,7 @@ from dashkit.ui import data
 MULTI_KEYS = ("group", "type", "unit", "aud")
 LISTED_UNITS = 300  # more units than this are searched for, not listed
 LOADED = "_filters_from_url"
+CHIP_CHARACTERS = 18
 
 
 @dataclass(frozen=True)
@@ -172,4 +173,8 @@ def _multi(
         # no "Select all": everything selected is what "all" (nothing selected) already shows
         select_all=False,
     )
+    shown = [format_func(value) for value in chosen]
+    if any(len(label) > CHIP_CHARACTERS for label in shown):
+        # a chip shows about this many characters of a name: the chosen ones in full beneath
+        st.caption(t("filters.chosen", names="; ".join(shown)))
     return tuple(str(value) for value in chosen)
