@@ -314,7 +314,8 @@ class CsvSource(Source):
             reader = pacsv.open_csv(
                 self.path,
                 read_options=pacsv.ReadOptions(
-                    skip_rows=first_data,
+                    # records, not lines: a header or title cell may hold a line break
+                    skip_rows_after_names=first_data,
                     column_names=names,
                     use_threads=False,
                     encoding=encoding,

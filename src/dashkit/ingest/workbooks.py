@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from dashkit.errors import DataError
+from dashkit.ingest.percent_cells import percent_columns
 from dashkit.ingest.sources import (
     BATCH_ROWS,
     HEAD_ROWS,
@@ -92,6 +93,7 @@ class WorkbookSource(Source):
         super().__init__(path, name, limits)
         self.kind = kind
         self._sheet: Any = None
+        self._percent: set[int] = set()  # columns whose numbers show as percentages
 
     @property
     def _max_rows(self) -> int:
@@ -193,7 +195,13 @@ class WorkbookSource(Source):
         _, name, sheet = best
         self._sheet = sheet
         offset = sheet.start[0] if sheet.start else 0  # a sheet whose first rows are empty
-        rows = [[_cell_text(cell) for cell in row] for row in sheet.to_python(nrows=HEAD_ROWS)]
+        self._percent = percent_columns(
+            self.path, self.kind, name, sheet.start[1] if sheet.start else 0
+        )
+        rows = [
+            [_cell_text(cell, i in self._percent) for i, cell in enumerate(row)]
+            for row in sheet.to_python(nrows=HEAD_ROWS)
+        ]
         numbers = [offset + index + 1 for index in range(len(rows))]
         return Head(self.kind, rows, numbers, sheet=name)
 
@@ -214,7 +222,11 @@ class WorkbookSource(Source):
                 chunk = rows[start : start + BATCH_ROWS]
                 columns = [
                     pa.array(
-                        [_cell_text(row[i]) if i < len(row) else "" for row in chunk], pa.string()
+                        [
+                            _cell_text(row[i], i in self._percent) if i < len(row) else ""
+                            for row in chunk
+                        ],
+                        pa.string(),
                     )
                     for i in range(width)
                 ]
@@ -291,12 +303,15 @@ def _longest_text(stream: Any) -> int:
     return longest
 
 
-def _cell_text(value: Any) -> str:  # noqa: PLR0911 - one return per cell type
-    """A workbook cell as the text a person would type for it (decimal comma, ISO dates)."""
+def _cell_text(value: Any, percent: bool = False) -> str:  # noqa: PLR0911 - one per type
+    """A workbook cell as the text a person would type for it (decimal comma, ISO dates; a
+    number shown as a percentage as that percentage: 0.955 shown as 95,5 % is "95,5")."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if percent and isinstance(value, int | float):
+        value = round(float(value) * 100, 10)  # 0.955 * 100 is 95.49999999999999
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
