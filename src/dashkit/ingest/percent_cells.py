@@ -6,8 +6,9 @@ columns that have a cell formatted as a percentage among the sheet's first ``SCA
 rows. calamine gives such a cell's stored value (0.955), while the file shows 95,5 %, and cells
 are read as the file shows them. Found from the workbook's XML, read as a stream: for .xlsx the
 cell styles whose number format is a percentage (built-in 9 and 10, or a format with ``%``
-outside quotes); for .ods the cells whose ``office:value-type`` is ``percentage``. Other
-formats (.xls, .xlsb: binary records) give none, a limit docs/architecture.md names.
+outside quotes); for .ods the cells whose ``office:value-type`` is ``percentage``; for .xls
+the cells whose format has a ``%``, read by xlrd (BIFF records; the format bounds a sheet).
+.xlsb (binary records calamine alone reads) gives none, a limit docs/architecture.md names.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 from xml.etree.ElementTree import Element, XMLPullParser, fromstring
+
+import xlrd
+from xlrd.biffh import XLRDError
 
 SCANNED_ROWS = 1_000
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -32,6 +36,9 @@ _CELL_REF = re.compile(r"([A-Z]+)")
 
 def percent_columns(path: Path, kind: str, sheet_name: str, first_column: int) -> set[int]:
     try:
+        if kind == "xls":
+            found = _xls_percent_columns(path, sheet_name)
+            return {column - first_column for column in found if column >= first_column}
         with zipfile.ZipFile(path) as archive:
             if kind == "xlsx":
                 found = _xlsx_percent_columns(archive, sheet_name)
@@ -39,7 +46,7 @@ def percent_columns(path: Path, kind: str, sheet_name: str, first_column: int) -
                 found = _ods_percent_columns(archive, sheet_name)
             else:
                 return set()
-    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError, XLRDError):
         return set()  # the sheet is read all the same; only the percentages stay as stored
     return {column - first_column for column in found if column >= first_column}
 
@@ -144,3 +151,21 @@ def _ods_percent_columns(archive: zipfile.ZipFile, sheet_name: str) -> set[int]:
                 if rows >= SCANNED_ROWS:
                     break
     return found
+
+
+def _xls_percent_columns(path: Path, sheet_name: str) -> set[int]:
+    book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    try:
+        sheet = book.sheet_by_name(sheet_name)
+        found: set[int] = set()
+        for row in range(min(sheet.nrows, SCANNED_ROWS)):
+            for column in range(sheet.ncols):
+                if column in found or sheet.cell_type(row, column) != xlrd.XL_CELL_NUMBER:
+                    continue
+                style = book.xf_list[sheet.cell_xf_index(row, column)]
+                number_format = book.format_map.get(style.format_key)
+                if number_format and "%" in _QUOTED.sub("", number_format.format_str):
+                    found.add(column)
+        return found
+    finally:
+        book.release_resources()
