@@ -110,7 +110,9 @@ def test_one_audience_in_the_sidebar_leaves_no_second_audience_control(
     assert not [widget for widget in app.get("button_group") if widget.key == key]
 
 
-@pytest.mark.parametrize("name", ["overview", "units", "events", "awards", "quality", "import_page"])
+@pytest.mark.parametrize(
+    "name", ["overview", "units", "events", "awards", "quality", "import_page"]
+)
 def test_every_table_writes_a_missing_value_as_a_dash(app: AppTest, name: str) -> None:
     """Issue 12: the committee's row on the Awards page read "None" (the grid's default for a
     missing value) under "Số đảng viên"."""

@@ -169,7 +169,10 @@ def _score(row: list[str], table: str, above: list[str] | None) -> tuple[int, in
     index = ALIASES[table]
     found = {index[key] for cell in row if (key := header_key(cell)) in index}
     if above is not None and table == PARTICIPATION.name and _audience_groups(above, len(row)):
+        # the office report's two-row header: the row above names the audiences, and the
+        # columns shared by both rows (merged cells: "Mã đơn vị", "Năm") are written in it
         found.add("audience")
+        found |= {index[key] for cell in above if (key := header_key(cell)) in index}
     required = sum(
         1 for column in TABLES[table].columns if column.required and column.name in found
     )
