@@ -304,3 +304,22 @@ def test_two_files_giving_one_key_different_figures_are_refused_at_preview(
         assert planned.files[1].issues[0].params["others"] == "second.csv (2)"
     import_ok(empty_store, units, first, same)  # the same figures twice are one row
     assert table_rows(empty_store, PARTICIPATION) == [(2019, "A", "party_member", 10, 9)]
+
+
+def test_a_workbook_problem_names_the_row_excel_shows(empty_store: Store, tmp_path: Path) -> None:
+    """Row numbers in messages are the sheet's own, title rows included (the round trip of
+    valid files cannot see them)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(FIRST / "events_2019.xlsx")
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["D8"] = "Không rõ"  # "Hình thức" of the fourth event, Excel row 8
+    broken = tmp_path / "events_2019.xlsx"
+    workbook.save(broken)
+    import_ok(empty_store, FIRST / "units.csv")
+    planned = plan(empty_store, broken)
+    with planned:
+        assert [(issue.row, issue.key) for issue in planned.files[0].issues] == [
+            (8, "ingest.unknown_code")
+        ]
