@@ -323,3 +323,40 @@ def test_a_workbook_problem_names_the_row_excel_shows(empty_store: Store, tmp_pa
         assert [(issue.row, issue.key) for issue in planned.files[0].issues] == [
             (8, "ingest.unknown_code")
         ]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_each_cell_is_read_as_its_own_format_shows_it_past_the_first_thousand_rows(
+    empty_store: Store, tmp_path: Path, kind: str
+) -> None:
+    """A target column of plain numbers (95, 0.5) with percent-formatted cells (0.955 shown
+    as 95.5 %) among them, the last one far below the first thousand rows."""
+    from openpyxl import Workbook
+
+    from tests.support.office_files import convert_workbooks
+
+    codes = [f"U{number:04d}" for number in range(1_500)]
+    units = write(
+        tmp_path / "units.csv", UNITS_HEADER + "".join(f"{c},Chi bộ {c},\n" for c in codes)
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Năm", "Mã đơn vị", "Đối tượng", "Chỉ tiêu (%)"])
+    shown: dict[str, float] = {}
+    for number, code in enumerate(codes):
+        percent = number % 7 == 3 or number == 1_400
+        value = 0.955 if percent else (0.5 if number % 2 else 95)
+        sheet.append([2019, code, "Đảng viên", value])
+        if percent:
+            sheet.cell(row=number + 2, column=4).number_format = "0.0%"
+        shown[code] = 95.5 if percent else float(value)
+    xlsx = tmp_path / "targets.xlsx"
+    workbook.save(xlsx)
+    path = xlsx
+    if kind != "xlsx":
+        path = tmp_path / f"targets.{kind}"
+        path.write_bytes(convert_workbooks([xlsx.read_bytes()], kind)[0])
+    import_ok(empty_store, units, path)
+    stored = dict(table_rows(empty_store, "SELECT unit_id, target_rate FROM targets"))
+    assert stored == pytest.approx(shown)

@@ -751,15 +751,11 @@ class _Renderer:
             return None if self.workbook else ""
         choices = ("comma", "dot", "percent", *(("fraction",) if fraction_ok else ()))
         if self.workbook:
-            # A percent cell beside plain numbers in one column is the open bug kept in
-            # tests/fixtures/regression-open/ (percent formats are found per column): drawn
-            # only under DASHKIT_ROUNDTRIP_OPEN=1 until it is fixed; a whole percent column is
-            # always drawn (the style "percent_cell").
-            mixed_percent = os.environ.get("DASHKIT_ROUNDTRIP_OPEN") == "1"
+            # A percent cell may sit beside plain numbers in one column (each is read as shown).
             choices = (
                 *choices,
                 "cell",
-                *(("percent_cell",) if mixed_percent and "percent_cells" not in WITHOUT else ()),
+                *(("percent_cell",) if "percent_cells" not in WITHOUT else ()),
             )
         style = self._pick(self.styles.rates, choices)
         if style == "fraction" and not fraction_ok:

@@ -1,10 +1,11 @@
-"""Which columns of a workbook's sheet show their numbers as percentages.
+"""Which cells of a workbook's sheet show their numbers as percentages.
 
-Contract: ``percent_columns(path, kind, sheet_name, first_column)`` returns the 0-based
-positions (counted from ``first_column``, where calamine's grid of the sheet starts) of the
-columns that have a cell formatted as a percentage among the sheet's first ``SCANNED_ROWS``
-rows. calamine gives such a cell's stored value (0.955), while the file shows 95,5 %, and cells
-are read as the file shows them. Found from the workbook's XML, read as a stream: for .xlsx the
+Contract: ``percent_cells(path, kind, sheet_name, start)`` returns the 0-based (row, column)
+positions, counted from ``start`` (where calamine's grid of the sheet begins), of the cells
+formatted as a percentage, over the whole sheet. calamine gives such a cell's stored value
+(0.955), while the file shows 95,5 %, and cells are read as the file shows them; a plain number
+beside them in the same column stays as it is. Found from the workbook's XML, read as a stream
+(and only when the workbook has a percent format at all): for .xlsx the
 cell styles whose number format is a percentage (built-in 9 and 10, or a format with ``%``
 outside quotes); for .ods the cells whose ``office:value-type`` is ``percentage``; for .xls
 the cells whose format has a ``%``, read by xlrd (BIFF records; the format bounds a sheet).
@@ -24,31 +25,39 @@ from xml.etree.ElementTree import Element, XMLPullParser, fromstring
 import xlrd
 from xlrd.biffh import XLRDError
 
-SCANNED_ROWS = 1_000
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _QUOTED = re.compile(r'"[^"]*"|\\.')
-_CELL_REF = re.compile(r"([A-Z]+)")
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+_ODS_CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
+_ODS_PERCENT = b'value-type="percentage"'
+_MAX_REPEAT = 1_024  # a repeated cell is a styled run to the sheet's edge, not data
+Cell = tuple[int, int]
 
 
-def percent_columns(path: Path, kind: str, sheet_name: str, first_column: int) -> set[int]:
+def percent_cells(path: Path, kind: str, sheet_name: str, start: Cell) -> set[Cell]:
     try:
         if kind == "xls":
-            found = _xls_percent_columns(path, sheet_name)
-            return {column - first_column for column in found if column >= first_column}
-        with zipfile.ZipFile(path) as archive:
-            if kind == "xlsx":
-                found = _xlsx_percent_columns(archive, sheet_name)
-            elif kind == "ods":
-                found = _ods_percent_columns(archive, sheet_name)
-            else:
-                return set()
+            found = _xls_percent_cells(path, sheet_name)
+        else:
+            with zipfile.ZipFile(path) as archive:
+                if kind == "xlsx":
+                    found = _xlsx_percent_cells(archive, sheet_name)
+                elif kind == "ods":
+                    found = _ods_percent_cells(archive, sheet_name)
+                else:
+                    return set()
     except (zipfile.BadZipFile, KeyError, OSError, SyntaxError, ValueError, XLRDError):
         return set()  # the sheet is read all the same; only the percentages stay as stored
-    return {column - first_column for column in found if column >= first_column}
+    first_row, first_column = start
+    return {
+        (row - first_row, column - first_column)
+        for row, column in found
+        if row >= first_row and column >= first_column
+    }
 
 
 def _events(stream: object) -> Iterator[tuple[str, Element]]:
@@ -100,33 +109,48 @@ def _column_number(letters: str) -> int:
     return number - 1
 
 
-def _xlsx_percent_columns(archive: zipfile.ZipFile, sheet_name: str) -> set[int]:
+def _xlsx_percent_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[Cell]:
     percent_styles = _xlsx_percent_styles(archive)
     part = _xlsx_sheet_part(archive, sheet_name) if percent_styles else None
     if part is None:
         return set()
-    found: set[int] = set()
-    rows = 0
+    found: set[Cell] = set()
+    row = column = -1
     with archive.open(part) as sheet:
         for event, element in _events(sheet):
-            if event != "end":
+            if event != "start":
+                if element.tag == f"{_MAIN}row":
+                    element.clear()
                 continue
-            if element.tag == f"{_MAIN}c" and int(element.get("s", "0")) in percent_styles:
+            if element.tag == f"{_MAIN}row":  # "r" is optional: a writer may leave it out
+                row = int(element.get("r", row + 2)) - 1
+                column = -1
+            elif element.tag == f"{_MAIN}c":
                 match = _CELL_REF.match(element.get("r", ""))
-                if match:
-                    found.add(_column_number(match.group(1)))
-            elif element.tag == f"{_MAIN}row":
-                element.clear()
-                rows += 1
-                if rows >= SCANNED_ROWS:
-                    break
+                column = _column_number(match.group(1)) if match else column + 1
+                if int(element.get("s", "0")) in percent_styles:
+                    found.add((int(match.group(2)) - 1 if match else row, column))
     return found
 
 
-def _ods_percent_columns(archive: zipfile.ZipFile, sheet_name: str) -> set[int]:
-    found: set[int] = set()
+def _has_ods_percentage(archive: zipfile.ZipFile) -> bool:
+    """Whether content.xml holds a percentage cell at all, found by bytes before any parsing."""
+    tail = b""
+    with archive.open("content.xml") as content:
+        for block in iter(lambda: content.read(1 << 20), b""):
+            if _ODS_PERCENT in tail + block:
+                return True
+            tail = block[-len(_ODS_PERCENT) :]
+    return False
+
+
+def _ods_percent_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[Cell]:
+    if not _has_ods_percentage(archive):
+        return set()
+    found: set[Cell] = set()
     in_sheet = False
-    rows = column = 0
+    row = column = 0
+    row_repeat = 1
     with archive.open("content.xml") as content:
         for event, element in _events(content):
             if element.tag == f"{_TABLE}table":
@@ -137,35 +161,45 @@ def _ods_percent_columns(archive: zipfile.ZipFile, sheet_name: str) -> set[int]:
                 continue
             if not in_sheet:
                 continue
-            if element.tag == f"{_TABLE}table-row" and event == "start":
-                column = 0
-            elif element.tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+            if element.tag == f"{_TABLE}table-row":
                 if event == "start":
-                    repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
-                    if element.get(f"{_OFFICE}value-type") == "percentage":
-                        found.update(range(column, column + min(repeat, 1_024)))
-                    column += repeat
-            elif element.tag == f"{_TABLE}table-row" and event == "end":
-                element.clear()
-                rows += 1
-                if rows >= SCANNED_ROWS:
-                    break
+                    column = 0
+                    row_repeat = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                else:
+                    element.clear()
+                    row += row_repeat
+            elif event == "start" and element.tag in _ODS_CELLS:
+                repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                if element.get(f"{_OFFICE}value-type") == "percentage":
+                    found.update(
+                        (row + down, column + across)
+                        for down in range(min(row_repeat, _MAX_REPEAT))
+                        for across in range(min(repeat, _MAX_REPEAT))
+                    )
+                column += repeat
     return found
 
 
-def _xls_percent_columns(path: Path, sheet_name: str) -> set[int]:
+def _xls_percent_cells(path: Path, sheet_name: str) -> set[Cell]:
     book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     try:
+        percent_formats = {
+            key
+            for key, number_format in book.format_map.items()
+            if "%" in _QUOTED.sub("", number_format.format_str or "")
+        }
+        percent_styles = {
+            index for index, style in enumerate(book.xf_list) if style.format_key in percent_formats
+        }
+        if not percent_styles:
+            return set()
         sheet = book.sheet_by_name(sheet_name)
-        found: set[int] = set()
-        for row in range(min(sheet.nrows, SCANNED_ROWS)):
-            for column in range(sheet.ncols):
-                if column in found or sheet.cell_type(row, column) != xlrd.XL_CELL_NUMBER:
-                    continue
-                style = book.xf_list[sheet.cell_xf_index(row, column)]
-                number_format = book.format_map.get(style.format_key)
-                if number_format and "%" in _QUOTED.sub("", number_format.format_str):
-                    found.add(column)
-        return found
+        return {
+            (row, column)
+            for row in range(sheet.nrows)
+            for column in range(sheet.row_len(row))
+            if sheet.cell_xf_index(row, column) in percent_styles
+            and sheet.cell_type(row, column) == xlrd.XL_CELL_NUMBER
+        }
     finally:
         book.release_resources()

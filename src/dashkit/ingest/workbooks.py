@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from dashkit.errors import DataError
-from dashkit.ingest.percent_cells import percent_columns
+from dashkit.ingest.percent_cells import percent_cells
 from dashkit.ingest.sources import (
     BATCH_ROWS,
     HEAD_ROWS,
@@ -93,7 +93,7 @@ class WorkbookSource(Source):
         super().__init__(path, name, limits)
         self.kind = kind
         self._sheet: Any = None
-        self._percent: set[int] = set()  # columns whose numbers show as percentages
+        self._percent: set[tuple[int, int]] = set()  # cells whose numbers show as percentages
 
     @property
     def _max_rows(self) -> int:
@@ -195,12 +195,12 @@ class WorkbookSource(Source):
         _, name, sheet = best
         self._sheet = sheet
         offset = sheet.start[0] if sheet.start else 0  # a sheet whose first rows are empty
-        self._percent = percent_columns(
-            self.path, self.kind, name, sheet.start[1] if sheet.start else 0
+        self._percent = percent_cells(
+            self.path, self.kind, name, tuple(sheet.start) if sheet.start else (0, 0)
         )
         rows = [
-            [_cell_text(cell, i in self._percent) for i, cell in enumerate(row)]
-            for row in sheet.to_python(nrows=HEAD_ROWS)
+            [_cell_text(cell, (r, i) in self._percent) for i, cell in enumerate(row)]
+            for r, row in enumerate(sheet.to_python(nrows=HEAD_ROWS))
         ]
         numbers = [offset + index + 1 for index in range(len(rows))]
         return Head(self.kind, rows, numbers, sheet=name)
@@ -223,8 +223,10 @@ class WorkbookSource(Source):
                 columns = [
                     pa.array(
                         [
-                            _cell_text(row[i], i in self._percent) if i < len(row) else ""
-                            for row in chunk
+                            _cell_text(row[i], (start + r, i) in self._percent)
+                            if i < len(row)
+                            else ""
+                            for r, row in enumerate(chunk)
                         ],
                         pa.string(),
                     )
