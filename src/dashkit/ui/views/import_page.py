@@ -38,6 +38,7 @@ from dashkit.store import (
 )
 from dashkit.ui import auth, importing, language
 from dashkit.ui.tables import EMPTY_CELL, with_numbers_in_language
+from dashkit.ui.uploader_labels import localize_uploader
 
 UPLOADER_KEY = "import_uploader_round"
 NOTICE_KEY = "import_notice"
@@ -106,11 +107,14 @@ def _template_name(name: str, t: Translator) -> str:
 
 def _inputs(t: Translator) -> tuple[list[importing.Upload], str | None, int | None]:
     round_number = st.session_state.setdefault(UPLOADER_KEY, 0)
+    key = f"uploader_{round_number}"
+    localize_uploader(key, t, [*TEXT_EXTENSIONS, *WORKBOOK_EXTENSIONS])
+    # No ``type=``: Streamlit would refuse another format with an English message; the
+    # importer reads the format from the bytes and names what it takes in the user's language.
     files = st.file_uploader(
         t("import.files"),
-        type=[*TEXT_EXTENSIONS, *WORKBOOK_EXTENSIONS],
         accept_multiple_files=True,
-        key=f"uploader_{round_number}",
+        key=key,
         help=t("import.files_help"),
     )
     left, right = st.columns(2)
