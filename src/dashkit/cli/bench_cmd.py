@@ -1,4 +1,5 @@
-"""``dashkit bench [--scale demo|city|national] [--json] [--repetitions N]``: the benchmark harness.
+"""``dashkit bench [--scale demo|city|national] [--json] [--repetitions N] [--browser]``: the
+benchmark harness.
 
 Builds the demo data and the chosen scale's synthetic data in a temporary directory, then
 measures (each the median, min and max of at least five runs after a warm-up): the Overview's
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from dashkit.bench import imports, kpis
+from dashkit.bench.browser import FLOOR, browser_missing
 from dashkit.bench.synthetic import SCALES, build
 from dashkit.bench.timing import MIN_REPETITIONS, measure_together
+from dashkit.cli.bench_browser_cmd import browser_part
 from dashkit.i18n import Translator
 from dashkit.store import Store
 
@@ -33,6 +36,15 @@ GOALS = {
     "kpis_vs_pandas": 1 / 5,  # project / pandas: at least 5x faster
     "import_vs_floor": 3.0,  # project / DuckDB
     "peak_rss_mb": 1024.0,
+    # --browser: the served pages in headless Chromium, against the floor app in the same run
+    "browser_filter_change_vs_floor": 1.5,  # filter_change / the floor's filter_change
+    "browser_page_switch_vs_floor": 1.5,  # page_switch / the floor's filter_change
+    "browser_first_load_vs_floor": 1.5,  # first_load / the floor's first_load
+    "browser_import_check_vs_filter": 2.0,  # import_check_1k / filter_change
+    "browser_import_commit_vs_filter": 2.0,  # import_commit_1k / filter_change
+    "browser_first_load_vs_demo": 1.2,  # national / demo
+    "browser_page_switch_vs_demo": 1.2,
+    "browser_filter_change_vs_demo": 1.2,
 }
 
 
@@ -45,13 +57,22 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
     parser.add_argument(
         "--repetitions", type=int, default=MIN_REPETITIONS, help=t("cli.bench_reps_help")
     )
+    parser.add_argument("--browser", action="store_true", help=t("cli.bench_browser_help"))
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, t: Translator) -> int:
     with tempfile.TemporaryDirectory(prefix="dashkit-bench-") as folder:
+        if args.browser and (missing := browser_missing()):
+            print(t("cli.bench_no_browser", missing=missing), file=sys.stderr)
+            return 2
         result = bench(
-            args.scale, Path(folder), max(args.repetitions, MIN_REPETITIONS), t, quiet=args.json
+            args.scale,
+            Path(folder),
+            max(args.repetitions, MIN_REPETITIONS),
+            t,
+            quiet=args.json,
+            in_browser=args.browser,
         )
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -66,7 +87,13 @@ def _say(t: Translator, quiet: bool, key: str, **params: object) -> None:
 
 
 def bench(
-    scale: str, folder: Path, repetitions: int, t: Translator, *, quiet: bool = False
+    scale: str,
+    folder: Path,
+    repetitions: int,
+    t: Translator,
+    *,
+    quiet: bool = False,
+    in_browser: bool = False,
 ) -> dict[str, Any]:
     _say(t, quiet, "cli.bench_building", scale=scale)
     demo = build("demo", folder / "demo")
@@ -123,7 +150,38 @@ def bench(
         f"peak_rss_mb_{scale}": peak,
     }
     result["ratios"] = _ratios(result, scale, label)
+    if in_browser:
+        _say(t, quiet, "cli.bench_browser", scale=", ".join(stores))
+        figures = browser_part(stores, folder / "browser", repetitions)
+        result["browser_ms"] = figures[scale]
+        result["browser_floor_ms"] = figures[FLOOR]
+        if scale != "demo":
+            result["browser_demo_ms"] = figures["demo"]
+        result["ratios"].update(_browser_ratios(figures, scale))
     return result
+
+
+def _browser_ratios(
+    figures: dict[str, dict[str, dict[str, float]]], scale: str
+) -> dict[str, float]:
+    def median(server: str, name: str) -> float:
+        return float(figures[server][name]["median"])
+
+    ratios = {
+        "browser_filter_change_vs_floor": median(scale, "filter_change")
+        / median(FLOOR, "filter_change"),
+        "browser_page_switch_vs_floor": median(scale, "page_switch")
+        / median(FLOOR, "filter_change"),
+        "browser_first_load_vs_floor": median(scale, "first_load") / median(FLOOR, "first_load"),
+        "browser_import_check_vs_filter": median(scale, "import_check_1k")
+        / median(scale, "filter_change"),
+        "browser_import_commit_vs_filter": median(scale, "import_commit_1k")
+        / median(scale, "filter_change"),
+    }
+    if scale != "demo":
+        for name in ("first_load", "page_switch", "filter_change"):
+            ratios[f"browser_{name}_vs_demo"] = median(scale, name) / median("demo", name)
+    return {name: round(value, 3) for name, value in ratios.items()}
 
 
 def _ui_process(*arguments: str) -> dict[str, Any]:
@@ -173,7 +231,14 @@ def render_table(result: dict[str, Any], t: Translator) -> str:
     lines = [t("cli.bench_heading", scale=result["scale"])]
     lines.append("  " + ", ".join(f"{name}={rows:,}" for name, rows in result["sizes"].items()))
     lines.append(f"  {'':32} {'median':>10} {'min':>10} {'max':>10}  (ms)")
-    for name, timing in result["timings_ms"].items():
+    timings = dict(result["timings_ms"])
+    for key, prefix in (
+        ("browser_ms", "browser "),
+        ("browser_demo_ms", "browser demo "),
+        ("browser_floor_ms", "browser floor "),
+    ):
+        timings.update({prefix + name: value for name, value in result.get(key, {}).items()})
+    for name, timing in timings.items():
         lines.append(
             f"  {name:32} {timing['median']:>10,.1f} {timing['min']:>10,.1f} {timing['max']:>10,.1f}"
         )

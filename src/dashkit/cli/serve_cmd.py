@@ -16,6 +16,7 @@ import contextlib
 import os
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +54,23 @@ def config_flags(path: Path = HARDENED_CONFIG) -> list[str]:
     return flags
 
 
-def streamlit_command(port: int, host: str) -> list[str]:
+def streamlit_command(
+    port: int, host: str, app: Path = APP_FILE, arguments: Sequence[str] = ()
+) -> list[str]:
+    """``streamlit run app`` with the hardened settings, on ``host:port``; ``arguments`` go to
+    the script."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(APP_FILE),
+        str(app),
         *config_flags(),
         "--server.port",
         str(port),
         "--server.address",
         host,
+        *(["--", *arguments] if arguments else []),
     ]
 
 
