@@ -4,9 +4,10 @@ Contract: ``measure(servers, repetitions, import_files)`` drives each served app
 (name → base URL; ``FLOOR`` is the minimal Streamlit app of ``ui/bench_floor.py``) in headless
 Chromium and returns, per server, the median / min / max in ms of
 - ``first_load``: a new browser (empty cache, new session) opening the Overview;
-- ``page_switch``: a click on the sidebar's link to the next page, round the analysis pages;
-- ``filter_change``: a choice of another year in the sidebar;
-- ``language_switch``: a click on the other language;
+- ``page_switch``: a click on the sidebar's link to the next page, round the analysis pages
+  (after a warm-up round of every page);
+- ``filter_change``: a choice of another year in the sidebar of the Overview;
+- ``language_switch``: a click on the other language, on the Overview;
 - ``import_check_1k`` / ``import_commit_1k``: a 1,000-row file (``import_files[name]``) chosen
   in the uploader until its preview shows, then the commit button until the result shows (the
   import is undone between repetitions, untimed, so each commit writes the same 1,000 rows).
@@ -52,7 +53,14 @@ PAGES = ("units", "events", "awards", "quality", "report", "")  # "" is the Over
 APP_NAMES = ("first_load", "page_switch", "filter_change", "language_switch")
 IMPORT_NAMES = ("import_check_1k", "import_commit_1k")
 FLOOR_NAMES = ("first_load", "filter_change")
-LANGUAGE_KEY = "lang"  # the language switch's widget key (ui/language.py)
+LANGUAGE_KEY = "lang"
+# Untimed rounds first: each page once (a page's first run in a server fills its caches), each
+# of the two years or languages once.
+WARMUP = {
+    "page_switch": len(PAGES),
+    "filter_change": 2,
+    "language_switch": 2,
+}  # the language switch's widget key (ui/language.py)
 
 # Installed before the page's own scripts: records when the server last sent a message, when
 # the page last changed, how many runs finished, and when the next user action happened.
@@ -180,10 +188,24 @@ def _first_load(browser: Any, target: _Target) -> float:
     return elapsed
 
 
-def _ensure_page(browser: Any, target: _Target, path: str = "") -> Any:
+def _ensure_page(browser: Any, target: _Target, path: str | None = "") -> Any:
+    """The target's page, showing ``path`` (the Overview by default, None: any page); getting
+    there untimed."""
     if target.page is None:
-        target.context, target.page, _ = _open(browser, f"{target.base_url}/{path}")
+        target.context, target.page, _ = _open(browser, f"{target.base_url}/{path or ''}")
+    elif (
+        path is not None
+        and target.name != FLOOR
+        and target.page.url.split("?")[0] != f"{target.base_url}/{path}"
+    ):
+        _acted(target.page, _nav_link(target.page, path).click)
     return target.page
+
+
+def _nav_link(page: Any, path: str) -> Any:
+    if path == "":
+        return page.get_by_test_id("stSidebarNav").locator("a").first
+    return page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
 
 
 def _filter_change(browser: Any, target: _Target) -> float:
@@ -202,16 +224,10 @@ def _filter_change(browser: Any, target: _Target) -> float:
 
 
 def _page_switch(browser: Any, target: _Target) -> float:
-    page = _ensure_page(browser, target)
+    page = _ensure_page(browser, target, None)
     target.page_choice += 1
     path = PAGES[target.page_choice % len(PAGES)]
-    links = page.get_by_test_id("stSidebarNav").locator("a")
-    link = (
-        links.first
-        if path == ""
-        else page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
-    )
-    return _acted(page, link.click)
+    return _acted(page, _nav_link(page, path).click)
 
 
 def _language_switch(browser: Any, target: _Target) -> float:
@@ -272,13 +288,13 @@ def measure(
     imports: Mapping[str, tuple[Store, Path]],
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Per server name, per measurement, the median / min / max in ms (see the contract)."""
-    rounds = 1 + max(repetitions, MIN_REPETITIONS)  # the first round is the warm-up
+    repetitions = max(repetitions, MIN_REPETITIONS)
     targets = {name: _Target(name, url) for name, url in servers.items()}
     runs = {name: _ImportRun(store, path) for name, (store, path) in imports.items()}
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in servers}
 
     def record(server: str, name: str, value: float, round_number: int) -> None:
-        if round_number > 0:
+        if round_number >= WARMUP.get(name, 1):
             samples[server].setdefault(name, []).append(value)
 
     with _chromium() as browser:
@@ -289,7 +305,7 @@ def measure(
             "language_switch": _language_switch,
         }
         for name, step in steps.items():
-            for round_number in range(rounds):
+            for round_number in range(WARMUP.get(name, 1) + repetitions):
                 for server, target in targets.items():
                     if server == FLOOR and name not in FLOOR_NAMES:
                         continue
@@ -297,7 +313,7 @@ def measure(
         for target in targets.values():
             if target.context is not None:
                 target.context.close()
-        for round_number in range(rounds):
+        for round_number in range(1 + repetitions):
             for server, run in runs.items():
                 target = targets[server]
                 record(server, "import_check_1k", _import_check(browser, target, run), round_number)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashkit.charts import BarLabels, count_bars
 from dashkit.schema import RECIPIENT_TYPES
-from dashkit.ui import data, tables
+from dashkit.ui import data, figures, tables
 from dashkit.ui.page import start
 
 
@@ -39,16 +39,15 @@ def render() -> None:
             separators=t.plotly_separators,
             series_names={kind: t.code("recipient_type", kind) for kind in RECIPIENT_TYPES},
         )
-        st.plotly_chart(
-            count_bars(
-                by_body,
-                x="awarding_body",
-                series="recipient_type",
-                value="awards",
-                labels=labels,
-                horizontal=True,
-            ),
-            key="awards_by_body",
+        figures.show(
+            count_bars,
+            by_body,
+            labels,
+            "awards_by_body",
+            x="awarding_body",
+            series="recipient_type",
+            value="awards",
+            horizontal=True,
         )
     if not counts.empty:
         per_year = counts.groupby(["year", "recipient_type"], as_index=False).agg(
@@ -61,16 +60,15 @@ def render() -> None:
             separators=t.plotly_separators,
             series_names={kind: t.code("recipient_type", kind) for kind in RECIPIENT_TYPES},
         )
-        st.plotly_chart(
-            count_bars(
-                per_year,
-                x="year",
-                series="recipient_type",
-                value="awards",
-                labels=labels,
-                stacked=False,
-            ),
-            key="awards_by_year",
+        figures.show(
+            count_bars,
+            per_year,
+            labels,
+            "awards_by_year",
+            x="year",
+            series="recipient_type",
+            value="awards",
+            stacked=False,
         )
     st.subheader(t("awards.by_unit", year=selection.year))
     st.caption(t("awards.per_100_help"))

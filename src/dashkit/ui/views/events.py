@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashkit.charts import BarLabels, count_bars, monthly_timeline
 from dashkit.schema import EVENT_TYPES
-from dashkit.ui import data, tables
+from dashkit.ui import data, figures, tables
 from dashkit.ui.page import start
 
 
@@ -49,9 +49,14 @@ def render() -> None:
             series_names=names,
             separators=t.plotly_separators,
         )
-        st.plotly_chart(
-            count_bars(counts, x="year", series="event_type", value="events", labels=labels),
-            key="events_by_type",
+        figures.show(
+            count_bars,
+            counts,
+            labels,
+            "events_by_type",
+            x="year",
+            series="event_type",
+            value="events",
         )
     with right:
         months = data.fetch(ref, "events_by_month", selection.year, selection.scope)
@@ -62,7 +67,7 @@ def render() -> None:
             series_names=names,
             separators=t.plotly_separators,
         )
-        st.plotly_chart(monthly_timeline(months, labels=labels), key="events_timeline")
+        figures.show(monthly_timeline, months, labels, "events_timeline")
     st.subheader(t("events.by_unit", year=selection.year))
     tables.show(
         data.fetch(ref, "events_by_unit", selection.year, selection.scope),

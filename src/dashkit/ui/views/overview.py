@@ -8,7 +8,7 @@ from dashkit.charts import TrendLabels, rate_trend, unit_ranking
 from dashkit.i18n import Translator
 from dashkit.metrics import YearKpis
 from dashkit.report.chart_labels import ranking_labels
-from dashkit.ui import data, filters, tiles
+from dashkit.ui import data, figures, filters, tiles
 from dashkit.ui.page import audience_picker, start
 
 RANKING_MODES = ("lowest", "below", "all")
@@ -54,7 +54,7 @@ def _trend(ref: data.DataRef, selection: filters.Selection, t: Translator) -> No
         separators=t.plotly_separators,
         percent_suffix=t.percent_suffix,
     )
-    st.plotly_chart(rate_trend(frame, labels=labels), key="trend_chart")
+    figures.show(rate_trend, frame, labels, "trend_chart")
 
 
 def _ranking(
@@ -111,7 +111,7 @@ def _ranking(
     labels = ranking_labels(
         t, t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year)
     )
-    st.plotly_chart(unit_ranking(rows, labels=labels), key="ranking_chart")
+    figures.show(unit_ranking, rows, labels, "ranking_chart")
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script

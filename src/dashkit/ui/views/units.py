@@ -9,7 +9,7 @@ from dashkit.charts import HeatmapLabels, rate_heatmap, unit_ranking
 from dashkit.i18n import Translator
 from dashkit.metrics import below_target, rate_changes, with_rates
 from dashkit.report.chart_labels import ranking_labels
-from dashkit.ui import data, tables
+from dashkit.ui import data, figures, tables
 from dashkit.ui.filters import Selection
 from dashkit.ui.page import audience_picker, start
 
@@ -76,7 +76,7 @@ def _ranking(
     labels = ranking_labels(
         t, t("charts.ranking_title", audience=t.code("audience", audience), year=selection.year)
     )
-    st.plotly_chart(unit_ranking(drawn, labels=labels), key="units_ranking_chart")
+    figures.show(unit_ranking, drawn, labels, "units_ranking_chart")
     changes = rate_changes(pd.concat([frame, previous], ignore_index=True), selection.year)
     if changes.empty:
         st.caption(t("units.no_previous", year=selection.year - 1))
@@ -132,7 +132,7 @@ def _heatmap(
         separators=t.plotly_separators,
         percent_suffix=t.percent_suffix,
     )
-    st.plotly_chart(rate_heatmap(shown, labels=labels), key="units_heatmap")
+    figures.show(rate_heatmap, shown, labels, "units_heatmap")
 
 
 def _hierarchy(ref: data.DataRef, selection: Selection, t: Translator) -> None:
