@@ -111,7 +111,15 @@ WATCH = r"""
       });
     }
   };
-  new MutationObserver(() => { watch.lastChange = performance.now(); })
+  // A change inside a <canvas> is its fallback content (the data grid's table for screen
+  // readers, refreshed a few hundred ms later): never painted, so not waited for.
+  const painted = (record) => {
+    const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    return !(node && node.closest('canvas'));
+  };
+  new MutationObserver((records) => {
+    if (records.some(painted)) watch.lastChange = performance.now();
+  })
     .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   const act = (event) => {
     if (watch.armed && watch.mark === null) { watch.mark = event.timeStamp; watch.armed = false; }

@@ -84,12 +84,12 @@ def show(
     codes: dict[str, str] | None = None,
     height: int | None = None,
 ) -> None:
-    """The table (first ``SHOWN_ROWS`` rows) and a download of every row."""
+    """The table (first ``SHOWN_ROWS`` rows) and a download of every row (its CSV is written
+    when the button is clicked)."""
     if frame.empty:
         st.caption(t("tables.empty"))
         return
-    shown = labelled(frame, t, codes)
-    first = shown.head(SHOWN_ROWS)
+    first = labelled(frame.head(SHOWN_ROWS), t, codes)
     st.dataframe(
         with_numbers_in_language(first, t),
         hide_index=True,
@@ -97,11 +97,12 @@ def show(
         height=height or "auto",
         placeholder=EMPTY_CELL,
     )
-    if len(shown) > SHOWN_ROWS:
-        st.caption(t("tables.capped", shown=t.integer(SHOWN_ROWS), total=t.integer(len(shown))))
+    if len(frame) > SHOWN_ROWS:
+        st.caption(t("tables.capped", shown=t.integer(SHOWN_ROWS), total=t.integer(len(frame))))
     st.download_button(
-        t("tables.download", rows=t.integer(len(shown))),
-        safe_csv(shown),
+        t("tables.download", rows=t.integer(len(frame))),
+        # written when the button is clicked, not on every run of the page
+        lambda: safe_csv(labelled(frame, t, codes)),
         f"{file_name}.csv",
         mime="text/csv",
         key=f"download_{key}",
