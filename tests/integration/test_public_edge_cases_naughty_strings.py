@@ -48,6 +48,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit import config
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -368,7 +369,8 @@ class Shown:
 def shown(imported: Imported) -> Shown:
     """Every page run once on the store (as ``make run`` serves it: on localhost, no login);
     the Report page also makes its Markdown and its workbook. Every download's bytes are
-    caught as the page hands them to Streamlit's media files."""
+    caught as the page hands them to Streamlit's media files; a table's CSV, which is written
+    when its button is clicked, by running the click's function as it is registered."""
     files: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
@@ -383,11 +385,31 @@ def shown(imported: Imported) -> Shown:
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    deferred = MediaFileManager.add_deferred
+
+    def run_on_click(
+        self: MediaFileManager,
+        data_callable: Any,
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        *,
+        element_id: str = "",
+    ) -> str:
+        # a table's CSV is written when its button is clicked: run it as the click would
+        data = data_callable()
+        if file_name:
+            files[file_name] = data.encode() if isinstance(data, str) else data
+        return deferred(
+            self, data_callable, mimetype, coordinates, file_name, element_id=element_id
+        )
+
     result = Shown({}, {}, files)
     before = config.get_option("server.address")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DASHKIT_DATA_DIR", str(imported.store.root))
         patch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+        patch.setattr(MediaFileManager, "add_deferred", run_on_click)
         config.set_option("server.address", "localhost")
         try:
             app = AppTest.from_file(APP, default_timeout=120)
