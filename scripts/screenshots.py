@@ -15,7 +15,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support
-from tests.support.served import CHROMIUM, CHROMIUM_ARGS, served_demo
+from tests.support.served import CHROMIUM, served_demo
+
+from dashkit.bench.browser import CHROMIUM_ARGS
 
 VIEWPORT = {"width": 1440, "height": 900}
 FIRST_RUN = 60_000  # ms

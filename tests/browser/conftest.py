@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.served import CHROMIUM, CHROMIUM_ARGS, ServedApp, ServeError, served_demo
+from dashkit.bench.browser import CHROMIUM_ARGS
+from tests.support.served import CHROMIUM, ServedApp, ServeError, served_demo
 
 VIEWPORT = {"width": 1440, "height": 900}
 

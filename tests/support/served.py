@@ -7,28 +7,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from dashkit.bench.browser import CHROMIUM as BROWSER_PATH
+from dashkit.cli.bench_browser_cmd import free_port, healthy
+
+CHROMIUM = Path(BROWSER_PATH)
 STARTUP_TIMEOUT = 60.0
 DASHKIT = Path(sys.executable).parent / "dashkit"
 
@@ -41,20 +31,6 @@ class ServeError(RuntimeError):
 class ServedApp:
     base_url: str
     data_dir: Path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.read().decode().strip() == "ok")
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -121,7 +97,7 @@ def served_demo(
     base_url = f"http://{url_host}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(f"{base_url}/_stcore/health"):
+        while not healthy(f"{base_url}/_stcore/health"):
             if process.poll() is not None or time.monotonic() > deadline:
                 state = (
                     f"exited with code {process.returncode}"

@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-quic",
 ]
 VIEWPORT = {"width": 1440, "height": 1000}
 PAGES = ("units", "events", "awards", "quality", "report", "")  # "" is the Overview

@@ -32,13 +32,14 @@ IMPORT_ROWS = 1_000
 STARTUP_SECONDS = 120.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server at ``url`` (its /_stcore/health) answers ok."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.read().decode().strip() == "ok")
@@ -60,7 +61,7 @@ def _serving(command: list[str], env: Mapping[str, str], log: Path, port: int) -
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(f"{base_url}/_stcore/health"):
+        while not healthy(f"{base_url}/_stcore/health"):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the bench's server did not start:\n{log.read_text()[-2000:]}")
             time.sleep(0.25)
@@ -91,7 +92,7 @@ def browser_part(
     with ExitStack() as servers:
         urls: dict[str, str] = {}
         for name, store in stores.items():
-            port = _free_port()
+            port = free_port()
             urls[name] = servers.enter_context(
                 _serving(
                     streamlit_command(port, "127.0.0.1"),
@@ -100,7 +101,7 @@ def browser_part(
                     port,
                 )
             )
-        port = _free_port()
+        port = free_port()
         years = _years(next(iter(stores.values())))
         floor = streamlit_command(port, "127.0.0.1", FLOOR_APP, [str(years)])
         urls[browser.FLOOR] = servers.enter_context(
