@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 ## run: the dashboard on demo data at http://localhost:$(PORT) (demo data is loaded into an empty data directory only)
 run: $(VENV)/.installed
-	@[ -f $(DATA_DIR)/CURRENT ] || $(BIN)/dashkit demo --data-dir $(DATA_DIR)
+	@[ -f $(DATA_DIR)/catalog.db ] || $(BIN)/dashkit demo --data-dir $(DATA_DIR)
 	$(BIN)/dashkit serve --data-dir $(DATA_DIR) --port $(PORT)
 
 ## test: the whole suite (unit, integration, AppTest, browser in headless Chromium)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dashkit.store import Store
+
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
 
 
@@ -79,7 +81,7 @@ def test_demo_refuses_to_overwrite_data_without_force(cli_demo_dir: Path) -> Non
     result = dashkit("demo", "--data-dir", str(cli_demo_dir))
     assert result.returncode == 1
     assert "--force" in result.stdout
-    assert (cli_demo_dir / "CURRENT").read_text().strip() == "1"
+    assert Store(cli_demo_dir).version() == 1
 
 
 def test_demo_force_on_identical_data_writes_nothing(tmp_path: Path) -> None:
@@ -87,7 +89,7 @@ def test_demo_force_on_identical_data_writes_nothing(tmp_path: Path) -> None:
     assert dashkit("demo", "--data-dir", str(root)).returncode == 0
     result = dashkit("demo", "--data-dir", str(root), "--force")
     assert result.returncode == 0
-    assert (root / "CURRENT").read_text().strip() == "1"
+    assert Store(root).version() == 1
 
 
 def test_data_dir_from_the_environment(cli_demo_dir: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from dashkit.demo import write_demo
 from dashkit.store import Store
+from tests.support.stores import tree
 
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "import"
@@ -49,14 +50,6 @@ def dashkit(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def corpus(name: str) -> str:
     return str(CORPUS / name)
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != ".lock"
-    }
 
 
 def summary(**fields: Any) -> dict[str, Any]:

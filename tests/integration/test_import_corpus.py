@@ -33,6 +33,7 @@ from dashkit.metrics import year_kpis
 from dashkit.queries import Scope
 from dashkit.schema import TABLES
 from dashkit.store import Store, history, undo
+from tests.support.stores import tree
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "import"
@@ -419,15 +420,6 @@ def plan(
 ) -> ImportPlan:
     options = ImportOptions(table=table, limits=limits or Limits())
     return plan_import(store, [InputFile(name, CORPUS / name) for name in names], options)
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``root`` with its size and modification time."""
-    return {
-        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != ".lock"
-    }
 
 
 def outcome(file_plan: Any) -> dict[str, Any]:

@@ -57,6 +57,7 @@ from dashkit.store import (
     TableWrite,
     check_rows,
 )
+from tests.support.stores import store_state, tree
 
 UNITS = tuple(f"U{n:04d}" for n in range(1, 5001))
 AUDIENCES = ("Đảng viên", "Người lao động")
@@ -269,14 +270,6 @@ def outcome(file_plan: FilePlan) -> dict[str, Any]:
 
 def year_counts(file_plan: FilePlan) -> dict[int | None, tuple[int, int, int, int]]:
     return {c.year: (c.inserted, c.replaced, c.unchanged, c.rejected) for c in file_plan.by_year}
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != ".lock"
-    }
 
 
 # -- fast and slow agree ---------------------------------------------------------------------
@@ -696,16 +689,14 @@ def test_checked_rows_changed_since_their_check_are_checked_again(
     bad_rows, key, rule = BROKEN[broken]
     write_parquet(path, "participation", bad_rows)  # same path, a row more: another stamp
     assert not rows.unchanged(), "the rewrite kept the stamp: this test proves nothing"
-    version, files, current = store.version(), tree(store.root), store.layout.current.read_bytes()
+    before = store_state(store)
 
     with pytest.raises(DataError) as refused:
         store.commit([TableWrite("participation", rows)], info())
 
     assert refused.value.key == key
     assert refused.value.params.get("rule") == rule
-    assert store.version() == version
-    assert store.layout.current.read_bytes() == current
-    assert tree(store.root) == files
+    assert store_state(store) == before
     assert store.snapshot().scalar("SELECT count(*) FROM participation") == 0
 
 

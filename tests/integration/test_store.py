@@ -1,6 +1,7 @@
-"""The versioned Parquet store on a real disk: versions, snapshots, merges, rules, undo, locks.
+"""The store of record on a real disk: versions, snapshots, merges, rules, undo, locks.
 
-Everything runs against real DuckDB and real Parquet files on ``tmp_path``; the cross-process
+Everything runs against a real embedded Iceberg catalog (SQLite, a warehouse folder), real
+DuckDB and real Parquet files on ``tmp_path``; the cross-process
 tests start real Python processes. Nothing of the project is mocked.
 """
 
@@ -22,6 +23,7 @@ import dashkit
 from dashkit.errors import DataError, StoreError
 from dashkit.schema import TABLES
 from dashkit.store import CommitInfo, CommitResult, Store, TableCounts, TableWrite
+from tests.support.stores import store_state, table_heads
 
 PART_COLUMNS = ("year", "unit_id", "audience", "eligible", "completed")
 PART_SELECT = "SELECT year, unit_id, audience, eligible, completed FROM participation"
@@ -72,40 +74,6 @@ def seed(store: Store) -> CommitResult:
         ],
         info("seed.xlsx"),
     )
-
-
-def disk_state(store: Store) -> dict[str, Any]:
-    """Everything a failed or empty commit must leave untouched."""
-    current = store.layout.current
-    stat = current.stat() if current.exists() else None
-    versions = store.layout.versions
-    return {
-        "current_text": current.read_text() if stat else None,
-        "current_file": (stat.st_ino, stat.st_mtime_ns) if stat else None,
-        "version": store.version(),
-        "root": sorted(p.name for p in store.root.iterdir()) if store.root.exists() else [],
-        "versions": sorted(p.name for p in versions.iterdir()) if versions.exists() else [],
-        "files": sorted(str(p.relative_to(versions)) for p in versions.rglob("*"))
-        if versions.exists()
-        else [],
-    }
-
-
-def version_dirs(store: Store) -> list[str]:
-    return sorted(p.name for p in store.layout.versions.iterdir())
-
-
-def hard_links_supported(directory: Path) -> bool:
-    source = directory / "link-probe"
-    source.write_text("x")
-    try:
-        os.link(source, directory / "link-probe-2")
-    except OSError:
-        return False
-    finally:
-        for name in ("link-probe", "link-probe-2"):
-            (directory / name).unlink(missing_ok=True)
-    return True
 
 
 def child_env() -> dict[str, str]:
@@ -167,13 +135,13 @@ def test_commit_bumps_version_and_old_snapshots_keep_reading_their_rows(tmp_path
     first = seed(store)
     assert (first.version, first.changed) == (1, True)
     assert first.commit_id is not None
-    assert store.layout.current.read_text() == "1\n"
     assert store.version() == 1 and not store.is_empty()
-    assert (store.layout.manifest_file(1)).is_file()
-    assert {p.name for p in store.layout.version_dir(1).iterdir()} == {
-        "manifest.json",
-        *(f"{name}.parquet" for name in TABLES),
-    }
+    pins = store.manifest(1).snapshots
+    assert set(pins) == set(TABLES)
+    # the written tables are Iceberg snapshots (read by pyiceberg itself); the others have none
+    assert table_heads(store.root) == pins
+    assert pins["units"] is not None and pins["participation"] is not None
+    assert pins["events"] is None
 
     queried = store.snapshot()
     assert part_rows(queried) == sorted(BASE_ROWS)
@@ -189,8 +157,8 @@ def test_commit_bumps_version_and_old_snapshots_keep_reading_their_rows(tmp_path
         info("second.xlsx"),
     )
     assert second.version == 2
-    assert store.layout.current.read_text() == "2\n"
     assert store.version() == 2
+    assert table_heads(store.root) == store.manifest(2).snapshots
 
     assert queried.version == 1 and untouched.version == 1
     assert part_rows(queried) == sorted(BASE_ROWS)
@@ -329,7 +297,7 @@ def test_upsert_counts_inserted_replaced_and_unchanged(tmp_path: Path) -> None:
 def test_importing_the_same_rows_twice_is_a_no_op(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     first = seed(store)
-    before = disk_state(store)
+    before = store_state(store)
 
     again = seed(store)
     subset = store.commit(
@@ -342,7 +310,7 @@ def test_importing_the_same_rows_twice_is_a_no_op(tmp_path: Path) -> None:
     assert again.tables["units"] == TableCounts(unchanged=2, rows=2)
     assert (subset.commit_id, subset.version) == (None, 1)
     assert subset.tables["participation"] == TableCounts(unchanged=1, rows=3)
-    assert disk_state(store) == before, "a commit that changes nothing must write nothing"
+    assert store_state(store) == before, "a commit that changes nothing must write nothing"
     assert [m.commit_id for m in store.history()] == [first.commit_id]
 
 
@@ -433,7 +401,7 @@ def test_a_commit_that_breaks_a_rule_raises_and_changes_nothing(
 ) -> None:
     store = Store(tmp_path / "data")
     seed(store)
-    before = disk_state(store)
+    before = store_state(store)
 
     with pytest.raises(DataError) as caught:
         store.commit(
@@ -450,8 +418,7 @@ def test_a_commit_that_breaks_a_rule_raises_and_changes_nothing(
         assert error.params["sample"], "the error should show the offending rows"
     if key == "store.duplicate_key":
         assert error.params["sample"] == [(2020, "U3", "worker")]
-    assert disk_state(store) == before
-    assert not [p for p in store.layout.versions.iterdir() if p.name.startswith(".tmp-")]
+    assert store_state(store) == before
     assert part_rows(store) == sorted(BASE_ROWS)
     assert unit_ids(store.snapshot()) == ["U1", "U2"]
     assert len(store.history()) == 1
@@ -460,44 +427,39 @@ def test_a_commit_that_breaks_a_rule_raises_and_changes_nothing(
 def test_an_unknown_table_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     seed(store)
-    before = disk_state(store)
+    before = store_state(store)
     with pytest.raises(DataError) as caught:
         store.commit([TableWrite("people", units("U3"))], info())
     assert caught.value.key == "store.unknown_table"
-    assert disk_state(store) == before
+    assert store_state(store) == before
 
 
 # -- carried-over tables ----------------------------------------------------------------------
 
 
-def test_untouched_tables_are_carried_over_as_hard_links(tmp_path: Path) -> None:
+def test_untouched_tables_keep_their_snapshot_and_files(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     seed(store)
-    links = hard_links_supported(tmp_path)
     v1 = store.snapshot(1)
 
     store.commit([TableWrite("participation", participation((2021, "U1", "worker", 8, 8)))], info())
 
     v2 = store.snapshot(2)
-    layout = store.layout
+    first, second = store.manifest(1).snapshots, store.manifest(2).snapshots
     for name in ("units", "events", "awards", "targets"):
         assert sorted(v2.rows(f"SELECT * FROM {name}")) == sorted(v1.rows(f"SELECT * FROM {name}"))
-        if links:
-            assert same_files(layout.table_files(1, name), layout.table_files(2, name)), name
-    assert not same_files(
-        layout.table_files(1, "participation"), layout.table_files(2, "participation")
-    )
+        assert second[name] == first[name], name
+        assert v2.files[name] == v1.files[name], name
+    assert second["participation"] != first["participation"]
     assert unit_ids(v2) == ["U1", "U2"]
     assert len(part_rows(v2)) == 4
 
 
-def test_a_resubmitted_identical_table_is_hard_linked_too(tmp_path: Path) -> None:
+def test_a_resubmitted_identical_table_is_not_committed_again(tmp_path: Path) -> None:
     """An import that brings the same units sheet again plus new participation figures: the
-    store itself counts ``units`` as unchanged, and the contract says unchanged tables are
-    hard-linked into the new version rather than written again."""
+    store counts ``units`` as unchanged and leaves that table's snapshot as it was."""
     store = Store(tmp_path / "data")
     seed(store)
-    links = hard_links_supported(tmp_path)
 
     result = store.commit(
         [
@@ -511,42 +473,34 @@ def test_a_resubmitted_identical_table_is_hard_linked_too(tmp_path: Path) -> Non
     assert result.tables["units"] == TableCounts(unchanged=2, rows=2)
     assert not result.tables["units"].changed
     assert unit_ids(store.snapshot()) == ["U1", "U2"]
-    if links:
-        assert same_files(
-            store.layout.table_files(1, "units"), store.layout.table_files(2, "units")
-        ), "units did not change, yet version 2 holds a rewritten copy instead of a hard link"
+    assert store.manifest(2).snapshots["units"] == store.manifest(1).snapshots["units"], (
+        "units did not change, yet version 2 holds a new snapshot of it"
+    )
 
 
-def same_files(left: tuple[Path, ...], right: tuple[Path, ...]) -> bool:
-    return len(left) == len(right) and all(a.samefile(b) for a, b in zip(left, right, strict=True))
-
-
-def test_an_upsert_links_untouched_segments_and_rewrites_only_touched_ones(tmp_path: Path) -> None:
-    """A table is the union of segment files. A new year's rows become one new segment beside
-    the old, linked ones; replacing a row rewrites only the segment that held it; keys never
-    repeat across segments; past MAX_SEGMENTS the table is written as one file again."""
-    from dashkit.store.store import MAX_SEGMENTS
+def test_an_upsert_rewrites_only_the_years_it_touches(tmp_path: Path) -> None:
+    """Tables are partitioned by year, one data file per year and write. A new year's rows
+    are a new file beside the old ones; replacing a row rewrites only its year's file; keys
+    never repeat across files; a year that would hold more than MAX_FILES_PER_PARTITION files
+    is written as one file again."""
+    from dashkit.store.merge import MAX_FILES_PER_PARTITION
 
     store = Store(tmp_path / "data")
     seed(store)
-    layout = store.layout
-    first = layout.table_files(1, "participation")
-    assert len(first) == 1
+    first = store.snapshot().files["participation"]
+    assert len(first) == 1  # the three base rows are all of 2020
 
     store.commit([TableWrite("participation", participation((2030, "U1", "worker", 5, 4)))], info())
-    second = layout.table_files(2, "participation")
-    assert len(second) == 2
-    if hard_links_supported(tmp_path):
-        assert second[0].samefile(first[0])
+    second = store.snapshot().files["participation"]
+    assert len(second) == 2 and first[0] in second
     assert len(part_rows(store)) == len(BASE_ROWS) + 1
 
     replaced = (2030, "U1", "worker", 6, 6)
     result = store.commit([TableWrite("participation", participation(replaced))], info())
     assert result.tables["participation"].replaced == 1
-    third = layout.table_files(3, "participation")
-    assert len(third) == 2  # the 2030 segment held only the replaced row: gone, one new
-    if hard_links_supported(tmp_path):
-        assert third[0].samefile(first[0])
+    third = store.snapshot().files["participation"]
+    assert len(third) == 2 and first[0] in third  # 2020 untouched, 2030 rewritten
+    assert set(third) != set(second)
     rows = part_rows(store)
     assert replaced in rows and (2030, "U1", "worker", 5, 4) not in rows
     keys = store.snapshot().rows(
@@ -554,12 +508,18 @@ def test_an_upsert_links_untouched_segments_and_rewrites_only_touched_ones(tmp_p
     )
     assert keys == []
 
-    for year in range(2031, 2031 + MAX_SEGMENTS + 1):
+    for number in range(MAX_FILES_PER_PARTITION + 2):  # new units of 2020: no key in common
         store.commit(
-            [TableWrite("participation", participation((year, "U2", "worker", 3, 3)))], info()
+            [TableWrite("participation", participation((2020, f"N{number}", "worker", 3, 3)))],
+            info(),
         )
-        assert len(layout.table_files(store.version(), "participation")) <= MAX_SEGMENTS
-    assert len(part_rows(store)) == len(BASE_ROWS) + 1 + MAX_SEGMENTS + 1
+        files = store.snapshot().files["participation"]
+        in_2020 = store.snapshot().rows(
+            "SELECT count(DISTINCT filename) FROM read_parquet(?, filename = true) WHERE year = 2020",
+            [[str(path) for path in files]],
+        )[0][0]
+        assert in_2020 <= MAX_FILES_PER_PARTITION
+    assert len(part_rows(store)) == len(BASE_ROWS) + 1 + MAX_FILES_PER_PARTITION + 2
 
 
 # -- history and undo -------------------------------------------------------------------------
@@ -601,28 +561,26 @@ def test_history_chains_newest_first_and_restore_undoes(tmp_path: Path) -> None:
     assert restored.commit_id == undo.commit_id
     assert restored.contains == store.manifest(1).contains == (c1.commit_id,)
     assert [m.version for m in store.history()] == [4, 3, 2, 1]
-    if hard_links_supported(tmp_path):
-        assert same_files(
-            store.layout.table_files(1, "participation"),
-            store.layout.table_files(4, "participation"),
-        )
+    assert set(store.snapshot(4).files["participation"]) == set(
+        store.snapshot(1).files["participation"]
+    ), "an undo reuses the earlier version's data files"
 
-    before = disk_state(store)
+    before = store_state(store)
     again = store.restore(4, CommitInfo(op="undo"))
     assert (again.commit_id, again.version) == (None, 4)
-    assert disk_state(store) == before
+    assert store_state(store) == before
 
     redo = store.restore(2, CommitInfo(op="undo", undoes=undo.commit_id))
     assert redo.version == 5
     assert store.manifest(5).contains == (c1.commit_id, c2.commit_id)
     assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U2", "worker", 7, 7)])
 
-    before = disk_state(store)
+    before = store_state(store)
     for missing in (6, 99, -1):
         with pytest.raises(StoreError) as caught:
             store.restore(missing, CommitInfo(op="undo"))
         assert caught.value.key == "store.no_version"
-    assert disk_state(store) == before
+    assert store_state(store) == before
 
     to_nothing = store.restore(0, CommitInfo(op="undo"))
     assert to_nothing.version == 6
@@ -635,27 +593,41 @@ def test_history_chains_newest_first_and_restore_undoes(tmp_path: Path) -> None:
 # -- leftovers of a writer that died ----------------------------------------------------------
 
 
+def commit_behind_the_log(store: Store, row: Row) -> None:
+    """What a writer killed between its table commit and its log row leaves: a snapshot of
+    participation that no version pins, made with pyiceberg alone, and a staging folder."""
+    import pyarrow as pa
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    catalog = SqlCatalog(
+        "dashkit-embedded",
+        uri=f"sqlite:///{store.root / 'catalog.db'}",
+        warehouse=(store.root / "warehouse").as_uri(),
+    )
+    table = catalog.load_table(("dashkit", "participation"))
+    schema = table.schema().as_arrow()
+    table.append(pa.Table.from_pylist([dict(zip(PART_COLUMNS, row, strict=True))], schema=schema))
+    catalog.engine.dispose()
+    half_built = store.root / ".staging" / "xyz" / "participation"
+    half_built.mkdir(parents=True)
+    (half_built / "2020-x.parquet").write_bytes(b"not parquet")
+
+
 @pytest.mark.parametrize("cleaner", ["commit", "recover"])
-def test_leftovers_of_a_dead_writer_are_removed(tmp_path: Path, cleaner: str) -> None:
+def test_what_a_dead_writer_left_is_invisible_and_put_right(tmp_path: Path, cleaner: str) -> None:
     store = Store(tmp_path / "data")
     seed(store)
-    versions = store.layout.versions
-    half_built = versions / ".tmp-xyz"
-    half_built.mkdir()
-    (half_built / "participation.parquet").write_bytes(b"not parquet")
-    # Renamed into place but never made current (killed before the CURRENT swap).
-    for name in ("v00000002", "v00000099"):
-        (versions / name).mkdir()
-        (versions / name / "manifest.json").write_text("{ not json")
+    pinned = store.manifest(1).snapshots
+    commit_behind_the_log(store, (2020, "U9", "worker", 1, 1))
+    assert table_heads(store.root)["participation"] != pinned["participation"]
 
     assert store.version() == 1
-    assert part_rows(store) == sorted(BASE_ROWS)
+    assert part_rows(store) == sorted(BASE_ROWS), "a table commit without its log row showed"
     assert len(store.history()) == 1
 
     if cleaner == "recover":
-        removed = store.recover()
-        assert sorted(removed) == [".tmp-xyz", "v00000002", "v00000099"]
-        assert version_dirs(store) == ["v00000001"]
+        assert sorted(store.recover()) == [".staging/xyz", "participation"]
+        assert table_heads(store.root) == pinned
         assert store.version() == 1
         assert store.recover() == []
         assert part_rows(store) == sorted(BASE_ROWS)
@@ -664,11 +636,12 @@ def test_leftovers_of_a_dead_writer_are_removed(tmp_path: Path, cleaner: str) ->
             [TableWrite("participation", participation((2021, "U1", "worker", 8, 8)))], info()
         )
         assert result.version == 2
-        assert version_dirs(store) == ["v00000001", "v00000002"]
         assert store.manifest(2).commit_id == result.commit_id
         assert [m.version for m in store.history()] == [2, 1]
         assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U1", "worker", 8, 8)])
         assert part_rows(store.snapshot(1)) == sorted(BASE_ROWS)
+        assert table_heads(store.root) == store.manifest(2).snapshots
+    assert not (store.root / ".staging").exists()
     assert unit_ids(store.snapshot()) == ["U1", "U2"]
 
 
@@ -718,7 +691,15 @@ def test_a_commit_waits_for_a_lock_held_by_another_process(tmp_path: Path) -> No
     seed(store)
     ready, released = tmp_path / "held", tmp_path / "released"
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(store.layout.lock), str(ready), str(released), "1.5"],
+        [
+            sys.executable,
+            "-c",
+            HOLDER,
+            str(store.root / "catalog.db.lock"),
+            str(ready),
+            str(released),
+            "1.5",
+        ],
         stderr=subprocess.PIPE,
         text=True,
         env=child_env(),
@@ -831,7 +812,7 @@ def test_concurrent_writer_threads_lose_no_update(tmp_path: Path) -> None:
 def test_a_read_only_data_directory_refuses_a_commit_and_changes_nothing(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     seed(store)
-    before = disk_state(store)
+    before = store_state(store)
     new_rows = [TableWrite("participation", participation((2021, "U1", "worker", 8, 8)))]
 
     store.root.chmod(0o555)
@@ -849,10 +830,10 @@ def test_a_read_only_data_directory_refuses_a_commit_and_changes_nothing(tmp_pat
                 store.commit(new_rows, info())
             assert caught.value.key == "store.read_only"
             assert part_rows(store) == sorted(BASE_ROWS)
-            assert disk_state(store) == before
+            assert store_state(store) == before
     finally:
         store.root.chmod(0o755)
-    assert disk_state(store) == before
+    assert store_state(store) == before
 
     if not permissions_hold:
         # Make the failure real another way: a data directory below a regular file cannot be
@@ -871,34 +852,41 @@ def test_a_read_only_data_directory_refuses_a_commit_and_changes_nothing(tmp_pat
         assert unreadable.value.key == "store.unreadable"
 
 
-def test_a_failure_at_the_current_swap_leaves_no_version_behind(tmp_path: Path) -> None:
-    """A commit that fails while swapping CURRENT must leave the store exactly as it was.
+def test_a_failure_at_the_log_row_leaves_the_data_and_the_tables_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """The log row is the last step of a commit, after the tables' own Iceberg commits. When
+    the database refuses that row (a trigger in the real catalog database makes the insert
+    fail, as a full or broken database would), the tables are put back at their pins, the
+    files the commit wrote are removed, and nothing of it shows."""
+    import sqlite3
 
-    ``write_atomic`` stages the new CURRENT as ``.CURRENT.<pid>.tmp`` beside it; a directory of
-    that name makes the swap fail with a real OSError after the version directory is built.
-    """
     store = Store(tmp_path / "data")
     seed(store)
-    obstacle = store.root / f".{store.layout.current.name}.{os.getpid()}.tmp"
-    obstacle.mkdir()
-    before = disk_state(store)
+    before = store_state(store)
     new_rows = [TableWrite("participation", participation((2021, "U1", "worker", 8, 8)))]
+    database = sqlite3.connect(store.root / "catalog.db")
+    database.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON dashkit_commits "
+        "BEGIN SELECT RAISE(ABORT, 'the log is refused'); END"
+    )
+    database.commit()
 
     with pytest.raises(StoreError) as caught:
         store.commit(new_rows, info())
-    assert caught.value.key == "store.write_failed"
-    assert store.version() == 1
-    assert store.layout.current.read_text() == "1\n"
+    assert caught.value.key == "store.unavailable"
+    assert "the log is refused" in str(caught.value.params["reason"])
+    after = store_state(store)
+    assert after["version"] == before["version"] == 1
+    assert after["history"] == before["history"]
+    assert after["heads"] == before["heads"] == store.manifest(1).snapshots
+    data_files = {name for name in after["files"] if "/data/" in name}
+    assert data_files == {name for name in before["files"] if "/data/" in name}
     assert part_rows(store) == sorted(BASE_ROWS)
-    after_failure = disk_state(store)
 
-    obstacle.rmdir()
+    database.execute("DROP TRIGGER refuse")
+    database.commit()
+    database.close()
     retry = store.commit(new_rows, info())
     assert retry.version == 2
     assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U1", "worker", 8, 8)])
-    assert version_dirs(store) == ["v00000001", "v00000002"]
-
-    assert after_failure["versions"] == before["versions"], (
-        "the failed commit left a version directory above CURRENT behind"
-    )
-    assert after_failure == before

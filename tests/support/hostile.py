@@ -307,18 +307,3 @@ def _rss_mib(pid: int) -> float:
     except (OSError, ValueError):
         pass
     return 0.0
-
-
-def store_state(root: Path) -> dict[str, Any]:
-    """What a refused import must leave as it was: CURRENT, the version directories and every
-    file in them (size and modification time), and no staging directory left behind."""
-    versions = root / "versions"
-    return {
-        "current": (root / "CURRENT").read_text(),
-        "versions": sorted(path.name for path in versions.iterdir()),
-        "files": {
-            str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
-            for path in sorted(root.rglob("*"))
-            if path.is_file() and path.name != ".lock"
-        },
-    }

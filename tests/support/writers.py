@@ -31,6 +31,7 @@ import dashkit
 from dashkit.ingest import InputFile, commit_import, plan_import
 from dashkit.schema import TABLES
 from dashkit.store import Store, history
+from tests.support.stores import store_state, table_heads
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_ROOT = Path(dashkit.__file__).resolve().parents[1]
@@ -38,7 +39,6 @@ DASHKIT = Path(sys.executable).parent / "dashkit"
 PARTICIPATION_HEADER = ("Năm", "Mã đơn vị", "Đối tượng", "Tổng số", "Đã học tập")
 AUDIENCE_WORDS = {"party_member": "Đảng viên", "worker": "Người lao động"}
 # What a data directory holds between writers: anything else is a leftover.
-DATA_DIR_ENTRIES = {"CURRENT", ".lock", "versions"}
 
 # Waits a writer out at a start line, then becomes ``dashkit import``: every writer starts its
 # work at the same moment (the test creates the go file once all are ready).
@@ -215,28 +215,24 @@ def participation_rows(root: Path, where: str = "true") -> set[tuple[Any, ...]]:
 
 
 def leftovers(root: Path) -> list[str]:
-    """Everything in the data directory that is neither CURRENT, the lock, nor a version up to
-    the current one: temporary folders and files of a writer, versions above CURRENT."""
-    current = Store(root).version()
-    found = [p.name for p in root.iterdir() if p.name not in DATA_DIR_ENTRIES]
-    versions = root / "versions"
-    if versions.is_dir():
-        wanted = {f"v{number:08d}" for number in range(1, current + 1)}
-        found += [f"versions/{p.name}" for p in versions.iterdir() if p.name not in wanted]
-        found += [
-            f"versions/{name} is missing" for name in wanted - {p.name for p in versions.iterdir()}
-        ]
+    """What a writer that failed or died left for the next one: its staging folder, and any
+    table whose current snapshot is not the one the newest version pins."""
+    store = Store(root)
+    staging = root / ".staging"
+    found = [f".staging/{p.name}" for p in staging.iterdir()] if staging.is_dir() else []
+    pins = store.manifest(store.version()).snapshots if store.version() else {}
+    found += [
+        f"table {name} is not at its pinned snapshot"
+        for name, head in table_heads(root).items()
+        if head != pins.get(name)
+    ]
     return sorted(found)
 
 
 def directory_state(root: Path) -> dict[str, Any]:
-    """What a refused write must leave as it was: CURRENT (content and inode) and every path."""
-    current = root / "CURRENT"
-    stat = current.stat()
-    return {
-        "current": (current.read_text(), stat.st_ino, stat.st_mtime_ns),
-        "paths": sorted(str(p.relative_to(root)) for p in root.rglob("*")),
-    }
+    """What a refused write must leave as it was: the version, the history, each table's
+    snapshot and every file under the data directory."""
+    return store_state(Store(root))
 
 
 # -- processes -----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "dashkit"
 # t("some.key" …) and t.code("family", …) as written in the code.
 KEY_CALL = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 FSTRING_KEY = re.compile(r"""\bt\(\s*f["']([a-z_.]+)\{""")
+# StoreError("store.locked", …) and the like: translated as "error.<key>"
+ERROR_RAISED = re.compile(r"""\b[A-Z][A-Za-z]*Error\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
 
 def test_every_language_has_the_same_keys() -> None:
@@ -32,6 +34,18 @@ def test_every_key_the_code_uses_is_in_the_catalogues() -> None:
     assert len(used) > 30, "the scan found too few keys: the pattern is broken"
     for language in LANGUAGES:
         missing = sorted(used - catalog_keys(language))
+        assert not missing, f"{language} lacks {missing}"
+
+
+def test_every_error_the_code_raises_has_a_message() -> None:
+    raised: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        raised |= set(ERROR_RAISED.findall(path.read_text(encoding="utf-8")))
+    assert {"store.locked", "store.unavailable"} <= raised, "the scan is broken"
+    for language in LANGUAGES:
+        missing = sorted(
+            f"error.{key}" for key in raised if f"error.{key}" not in catalog_keys(language)
+        )
         assert not missing, f"{language} lacks {missing}"
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from dashkit.bench import browser, imports
 from dashkit.cli.serve_cmd import APP_FILE, streamlit_command
 from dashkit.store import Store
-from dashkit.store.layout import DATA_DIR_ENV
+from dashkit.store.location import DATA_DIR_ENV
 
 FLOOR_APP = APP_FILE.parent / "bench_floor.py"
 IMPORT_ROWS = 1_000

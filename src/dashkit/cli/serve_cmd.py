@@ -23,7 +23,7 @@ from typing import Any
 from dashkit.errors import StoreError
 from dashkit.i18n import Translator
 from dashkit.store import Store, resolve_data_dir
-from dashkit.store.layout import DATA_DIR_ENV
+from dashkit.store.location import DATA_DIR_ENV
 
 APP_FILE = Path(__file__).resolve().parent.parent / "ui" / "app.py"
 HARDENED_CONFIG = APP_FILE.parent / "streamlit_config.toml"

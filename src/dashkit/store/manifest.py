@@ -1,7 +1,7 @@
 """The manifest of a version: what it holds and the commit that made it.
 
-A manifest is written inside its version directory before the version becomes current, so a
-version's data and its history entry appear together or not at all.
+A manifest is one row of the commit log (``store.log``): it pins the Iceberg snapshot of every
+table at its version, so a version's data and its history entry appear together or not at all.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Manifest:
     info: CommitInfo
     tables: dict[str, TableCounts]
     contains: tuple[str, ...]  # ids of the commits whose rows this version holds
+    snapshots: dict[str, int | None] = field(default_factory=dict)  # Iceberg snapshot per table
 
     def to_json(self) -> str:
         payload = asdict(self)
@@ -65,6 +66,10 @@ class Manifest:
             info=CommitInfo(**raw["info"]),
             tables={name: TableCounts(**counts) for name, counts in raw["tables"].items()},
             contains=tuple(raw.get("contains", ())),
+            snapshots={
+                str(name): None if snapshot is None else int(snapshot)
+                for name, snapshot in raw.get("snapshots", {}).items()
+            },
         )
 
     @classmethod

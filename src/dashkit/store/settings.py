@@ -1,24 +1,25 @@
 """Small settings kept beside the data: the column mappings people chose by hand.
 
 A mapping is remembered per header signature (the file's headers, folded), so the next file
-with the same headers is read the same way without asking again. Written atomically under the
-writers' lock; a missing or unreadable settings file reads as "nothing remembered".
+with the same headers is read the same way without asking again. Kept in the catalog's
+database (``store.log``), so every server of a shared catalog remembers the same; written
+under the writers' lock, so two servers remembering at once lose neither mapping. A missing or
+unreadable setting reads as "nothing remembered".
 """
 
 from __future__ import annotations
 
 import json
 
-from dashkit.store.fsio import write_atomic
 from dashkit.store.store import Store
 
-MAPPINGS_FILE = "mappings.json"
+MAPPINGS = "mappings"
 
 
 def read_mappings(store: Store) -> dict[str, dict[str, str]]:
     try:
-        raw = json.loads((store.root / MAPPINGS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = json.loads(store.setting(MAPPINGS) or "{}")
+    except ValueError:
         return {}
     if not isinstance(raw, dict):
         return {}
@@ -33,4 +34,4 @@ def remember_mapping(store: Store, signature: str, mapping: dict[str, str]) -> N
     with store.locked():
         mappings = read_mappings(store)
         mappings[signature] = dict(mapping)
-        write_atomic(store.root / MAPPINGS_FILE, json.dumps(mappings, ensure_ascii=False, indent=1))
+        store.set_setting(MAPPINGS, json.dumps(mappings, ensure_ascii=False, indent=1))

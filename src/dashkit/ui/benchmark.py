@@ -28,7 +28,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashkit.bench.timing import measure_together
-from dashkit.store.layout import DATA_DIR_ENV
+from dashkit.store.location import DATA_DIR_ENV
 
 APP = str(Path(__file__).resolve().parent / "app.py")
 VIEWS = Path(__file__).resolve().parent / "views"

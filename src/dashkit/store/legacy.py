@@ -1,4 +1,4 @@
-"""Where things live inside a data directory, and how the directory is chosen.
+"""The layout of a data directory written before the Iceberg store (read by ``dashkit migrate``).
 
 <root>/CURRENT               the current version number, one line, swapped atomically
 <root>/versions/v00000042/   one immutable version: each table's segments + manifest.json
@@ -12,23 +12,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-DATA_DIR_ENV = "DASHKIT_DATA_DIR"
-DEFAULT_DATA_DIR = Path("data")
 TMP_PREFIX = ".tmp-"
 ORIGINALS = "originals"  # inside a version: the files its commit imported, as they were
-
-
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--data-dir`` if given, else ``$DASHKIT_DATA_DIR``, else ``./data``."""
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    from_env = os.environ.get(DATA_DIR_ENV)
-    if from_env:
-        return Path(from_env).expanduser().resolve()
-    return DEFAULT_DATA_DIR.resolve()
 
 
 class Layout:
