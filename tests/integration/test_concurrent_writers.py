@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from filelock import FileLock
 
 from dashkit.store import Store, history
@@ -33,6 +34,10 @@ from tests.support.writers import (
     wait_until,
     write_csv,
 )
+
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
 
 UNITS = unit_ids(1, 40)
 

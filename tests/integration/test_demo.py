@@ -10,6 +10,7 @@ from dashkit.demo import build_demo
 from dashkit.metrics import year_kpis
 from dashkit.queries import Scope
 from dashkit.store import Store
+from tests.support.stores import copy_store
 
 
 def test_demo_is_deterministic() -> None:
@@ -72,7 +73,6 @@ def test_seventy_nine_grassroots_units_under_one_committee(demo_store: Store) ->
 def test_quality_flags_an_event_dated_outside_the_campaign_years(
     demo_dir: Path, tmp_path: Path
 ) -> None:
-    import shutil
 
     import pandas as pd
 
@@ -80,7 +80,7 @@ def test_quality_flags_an_event_dated_outside_the_campaign_years(
     from dashkit.store import CommitInfo, TableWrite
 
     root = tmp_path / "data"
-    shutil.copytree(demo_dir, root)
+    copy_store(demo_dir, root)
     store = Store(root)
     assert misdated_events(store.snapshot(), Scope()).empty
     typo = pd.DataFrame(

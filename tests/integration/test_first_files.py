@@ -21,6 +21,10 @@ from dashkit.ingest.plan import ImportPlan
 from dashkit.schema.tables import derive_id
 from dashkit.store import Store
 
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIRST = FIXTURES / "first_files"
 

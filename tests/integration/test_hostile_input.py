@@ -23,7 +23,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -59,7 +58,7 @@ from tests.support.hostile import (
     zip_bomb,
     zip_of,
 )
-from tests.support.stores import store_state
+from tests.support.stores import copy_store, store_state
 
 VI = Translator("vi")
 H = PARTICIPATION_HEADER
@@ -107,7 +106,7 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def data_dir(demo_source: Path, tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    shutil.copytree(demo_source, root)
+    copy_store(demo_source, root)
     return root
 
 

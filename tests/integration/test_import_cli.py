@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,11 @@ import pytest
 
 from dashkit.demo import write_demo
 from dashkit.store import Store
-from tests.support.stores import tree
+from tests.support.stores import copy_store, tree
+
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
 
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "import"
@@ -81,7 +84,7 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def data_dir(demo_source: Path, tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    shutil.copytree(demo_source, root)
+    copy_store(demo_source, root)
     return root
 
 

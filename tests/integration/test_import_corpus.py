@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
-import shutil
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from dashkit.metrics import year_kpis
 from dashkit.queries import Scope
 from dashkit.schema import TABLES
 from dashkit.store import Store, history, undo
-from tests.support.stores import tree
+from tests.support.stores import copy_store, tree
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "import"
@@ -411,7 +410,7 @@ def demo_copy_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(demo_copy_source: Path, tmp_path: Path) -> Store:
     """A store of its own holding the demo data (a copy: cheaper than writing it again)."""
     root = tmp_path / "data"
-    shutil.copytree(demo_copy_source, root)
+    copy_store(demo_copy_source, root)
     return Store(root)
 
 

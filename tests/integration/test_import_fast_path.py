@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +56,11 @@ from dashkit.store import (
     TableWrite,
     check_rows,
 )
-from tests.support.stores import store_state, tree
+from tests.support.stores import copy_store, store_state, tree
+
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
 
 UNITS = tuple(f"U{n:04d}" for n in range(1, 5001))
 AUDIENCES = ("Đảng viên", "Người lao động")
@@ -212,7 +215,7 @@ def units_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def store_copy(units_root: Path, target: Path) -> Store:
     """A store of its own holding the units (a copy: cheaper than committing them again)."""
-    shutil.copytree(units_root, target)
+    copy_store(units_root, target)
     return Store(target)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from dashkit.i18n import translator
 from dashkit.store import CommitInfo, Store, TableWrite
+from tests.support.stores import copy_store
 
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
 FORMULA = '=HYPERLINK("http://example.com/x","bấm vào đây")'
@@ -182,7 +182,7 @@ def test_a_failed_chart_export_leaves_a_report_without_images_and_a_note(
 def formula_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo data where unit CS001 (which has awards too) is called a formula."""
     root = tmp_path_factory.mktemp("formula") / "data"
-    shutil.copytree(demo_dir, root)
+    copy_store(demo_dir, root)
     store = Store(root)
     unit = store.snapshot().frame("SELECT * FROM units WHERE unit_id = 'CS001'")
     unit["unit_name"] = FORMULA

@@ -7,23 +7,25 @@ tests start real Python processes. Nothing of the project is mocked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from pyiceberg.catalog.sql import SqlCatalog
 
 import dashkit
 from dashkit.errors import DataError, StoreError
 from dashkit.schema import TABLES
 from dashkit.store import CommitInfo, CommitResult, Store, TableCounts, TableWrite
-from tests.support.stores import store_state, table_heads
+from tests.support.stores import outside_catalog, store_state, table_heads
 
 PART_COLUMNS = ("year", "unit_id", "audience", "eligible", "completed")
 PART_SELECT = "SELECT year, unit_id, audience, eligible, completed FROM participation"
@@ -34,6 +36,9 @@ BASE_ROWS: tuple[Row, ...] = (
     (2020, "U2", "worker", 20, 20),
     (2020, "U1", "party_member", 4, 3),
 )
+
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
 
 # The package as the test process imports it, so that helper processes run the same code.
 SOURCE_ROOT = str(Path(dashkit.__file__).resolve().parents[1])
@@ -139,7 +144,7 @@ def test_commit_bumps_version_and_old_snapshots_keep_reading_their_rows(tmp_path
     pins = store.manifest(1).snapshots
     assert set(pins) == set(TABLES)
     # the written tables are Iceberg snapshots (read by pyiceberg itself); the others have none
-    assert table_heads(store.root) == pins
+    assert table_heads(store) == pins
     assert pins["units"] is not None and pins["participation"] is not None
     assert pins["events"] is None
 
@@ -158,7 +163,7 @@ def test_commit_bumps_version_and_old_snapshots_keep_reading_their_rows(tmp_path
     )
     assert second.version == 2
     assert store.version() == 2
-    assert table_heads(store.root) == store.manifest(2).snapshots
+    assert table_heads(store) == store.manifest(2).snapshots
 
     assert queried.version == 1 and untouched.version == 1
     assert part_rows(queried) == sorted(BASE_ROWS)
@@ -597,17 +602,12 @@ def commit_behind_the_log(store: Store, row: Row) -> None:
     """What a writer killed between its table commit and its log row leaves: a snapshot of
     participation that no version pins, made with pyiceberg alone, and a staging folder."""
     import pyarrow as pa
-    from pyiceberg.catalog.sql import SqlCatalog
 
-    catalog = SqlCatalog(
-        "dashkit-embedded",
-        uri=f"sqlite:///{store.root / 'catalog.db'}",
-        warehouse=(store.root / "warehouse").as_uri(),
-    )
+    catalog = outside_catalog(store)
+    assert catalog is not None
     table = catalog.load_table(("dashkit", "participation"))
     schema = table.schema().as_arrow()
     table.append(pa.Table.from_pylist([dict(zip(PART_COLUMNS, row, strict=True))], schema=schema))
-    catalog.engine.dispose()
     half_built = store.root / ".staging" / "xyz" / "participation"
     half_built.mkdir(parents=True)
     (half_built / "2020-x.parquet").write_bytes(b"not parquet")
@@ -619,7 +619,7 @@ def test_what_a_dead_writer_left_is_invisible_and_put_right(tmp_path: Path, clea
     seed(store)
     pinned = store.manifest(1).snapshots
     commit_behind_the_log(store, (2020, "U9", "worker", 1, 1))
-    assert table_heads(store.root)["participation"] != pinned["participation"]
+    assert table_heads(store)["participation"] != pinned["participation"]
 
     assert store.version() == 1
     assert part_rows(store) == sorted(BASE_ROWS), "a table commit without its log row showed"
@@ -627,7 +627,7 @@ def test_what_a_dead_writer_left_is_invisible_and_put_right(tmp_path: Path, clea
 
     if cleaner == "recover":
         assert sorted(store.recover()) == [".staging/xyz", "participation"]
-        assert table_heads(store.root) == pinned
+        assert table_heads(store) == pinned
         assert store.version() == 1
         assert store.recover() == []
         assert part_rows(store) == sorted(BASE_ROWS)
@@ -640,7 +640,7 @@ def test_what_a_dead_writer_left_is_invisible_and_put_right(tmp_path: Path, clea
         assert [m.version for m in store.history()] == [2, 1]
         assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U1", "worker", 8, 8)])
         assert part_rows(store.snapshot(1)) == sorted(BASE_ROWS)
-        assert table_heads(store.root) == store.manifest(2).snapshots
+        assert table_heads(store) == store.manifest(2).snapshots
     assert not (store.root / ".staging").exists()
     assert unit_ids(store.snapshot()) == ["U1", "U2"]
 
@@ -650,17 +650,15 @@ def test_what_a_dead_writer_left_is_invisible_and_put_right(tmp_path: Path, clea
 HOLDER = r"""
 import os, sys, time
 from pathlib import Path
-from filelock import FileLock
+from dashkit.store import Store
 
-lock_path, ready, released, hold = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
-lock = FileLock(lock_path)
-lock.acquire()
-ready.write_text("held")
-time.sleep(hold)
-staged = released.with_name(released.name + ".part")
-staged.write_text(repr(time.time()))
-os.replace(staged, released)
-lock.release()
+root, ready, released, hold = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
+with Store(root).locked():  # the writers' lock of whatever catalog the store is on
+    ready.write_text("held")
+    time.sleep(hold)
+    staged = released.with_name(released.name + ".part")
+    staged.write_text(repr(time.time()))
+    os.replace(staged, released)
 """
 
 WRITER = r"""
@@ -695,7 +693,7 @@ def test_a_commit_waits_for_a_lock_held_by_another_process(tmp_path: Path) -> No
             sys.executable,
             "-c",
             HOLDER,
-            str(store.root / "catalog.db.lock"),
+            str(store.root),
             str(ready),
             str(released),
             "1.5",
@@ -847,9 +845,45 @@ def test_a_read_only_data_directory_refuses_a_commit_and_changes_nothing(tmp_pat
         assert caught.value.key == "store.write_failed"
         assert blocker.read_text() == "not a directory"
         assert sorted(p.name for p in tmp_path.iterdir()) == listing
-        with pytest.raises(StoreError) as unreadable:
-            blocked.version()
-        assert unreadable.value.key == "store.unreadable"
+        if blocked.choice.embedded:  # a shared catalog reads nothing from the data directory
+            with pytest.raises(StoreError) as unreadable:
+                blocked.version()
+            assert unreadable.value.key == "store.unreadable"
+
+
+@contextlib.contextmanager
+def refused_log_rows(store: Store) -> Iterator[None]:
+    """A trigger in the catalog's own database (SQLite or PostgreSQL) that refuses every new
+    row of dashkit's commit log, dropped afterwards."""
+    from sqlalchemy import text
+
+    catalog = outside_catalog(store)
+    assert isinstance(catalog, SqlCatalog)
+    engine = catalog.engine
+    if engine.dialect.name == "postgresql":
+        make = [
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'the log is refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON dashkit_commits "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ]
+        drop = ["DROP TRIGGER refuse ON dashkit_commits", "DROP FUNCTION refuse()"]
+    else:
+        make = [
+            "CREATE TRIGGER refuse BEFORE INSERT ON dashkit_commits "
+            "BEGIN SELECT RAISE(ABORT, 'the log is refused'); END"
+        ]
+        drop = ["DROP TRIGGER refuse"]
+    with engine.begin() as connection:
+        for statement in make:
+            connection.execute(text(statement))
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for statement in drop:
+                connection.execute(text(statement))
+        engine.dispose()
 
 
 def test_a_failure_at_the_log_row_leaves_the_data_and_the_tables_as_they_were(
@@ -859,20 +893,12 @@ def test_a_failure_at_the_log_row_leaves_the_data_and_the_tables_as_they_were(
     the database refuses that row (a trigger in the real catalog database makes the insert
     fail, as a full or broken database would), the tables are put back at their pins, the
     files the commit wrote are removed, and nothing of it shows."""
-    import sqlite3
-
     store = Store(tmp_path / "data")
     seed(store)
     before = store_state(store)
     new_rows = [TableWrite("participation", participation((2021, "U1", "worker", 8, 8)))]
-    database = sqlite3.connect(store.root / "catalog.db")
-    database.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON dashkit_commits "
-        "BEGIN SELECT RAISE(ABORT, 'the log is refused'); END"
-    )
-    database.commit()
 
-    with pytest.raises(StoreError) as caught:
+    with refused_log_rows(store), pytest.raises(StoreError) as caught:
         store.commit(new_rows, info())
     assert caught.value.key == "store.unavailable"
     assert "the log is refused" in str(caught.value.params["reason"])
@@ -880,13 +906,12 @@ def test_a_failure_at_the_log_row_leaves_the_data_and_the_tables_as_they_were(
     assert after["version"] == before["version"] == 1
     assert after["history"] == before["history"]
     assert after["heads"] == before["heads"] == store.manifest(1).snapshots
-    data_files = {name for name in after["files"] if "/data/" in name}
-    assert data_files == {name for name in before["files"] if "/data/" in name}
+    for where in ("files", "warehouse"):  # the data files it wrote are gone again
+        assert {name for name in after[where] if "/data/" in name} == {
+            name for name in before[where] if "/data/" in name
+        }
     assert part_rows(store) == sorted(BASE_ROWS)
 
-    database.execute("DROP TRIGGER refuse")
-    database.commit()
-    database.close()
     retry = store.commit(new_rows, info())
     assert retry.version == 2
     assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U1", "worker", 8, 8)])

@@ -111,7 +111,9 @@ def postgres_cluster() -> Iterator[Postgres]:
     )
     pg_ctl = str(_postgres_binary("pg_ctl"))
     subprocess.run(
-        _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]),
+        _as_postgres(
+            [pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]
+        ),
         check=True,
         capture_output=True,
     )

@@ -223,7 +223,7 @@ def leftovers(root: Path) -> list[str]:
     pins = store.manifest(store.version()).snapshots if store.version() else {}
     found += [
         f"table {name} is not at its pinned snapshot"
-        for name, head in table_heads(root).items()
+        for name, head in table_heads(store).items()
         if head != pins.get(name)
     ]
     return sorted(found)

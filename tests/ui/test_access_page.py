@@ -3,13 +3,13 @@ other machines is read-only and refuses writes; the settings' error and login pr
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashkit.store import Store, history
+from tests.support.stores import copy_store
 from tests.ui.conftest import set_server_address
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ AUTH = {
 @pytest.fixture
 def data(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(demo_dir, data)
+    copy_store(demo_dir, data)
     monkeypatch.setenv("DASHKIT_DATA_DIR", str(data))
     return data
 

@@ -10,6 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashkit.store import Store, history
 
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 

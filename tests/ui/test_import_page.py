@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.support.stores import copy_store
+
+# Every test runs on the embedded catalog and on a shared one (PostgreSQL + S3).
+pytestmark = pytest.mark.usefixtures("catalog_kind")
+
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -23,7 +28,7 @@ BAD_FILE = (
 @pytest.fixture
 def app(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     data = tmp_path / "data"
-    shutil.copytree(demo_dir, data)
+    copy_store(demo_dir, data)
     monkeypatch.setenv("DASHKIT_DATA_DIR", str(data))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()

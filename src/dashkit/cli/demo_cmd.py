@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.demo import write_demo
 from dashkit.i18n import Translator
-from dashkit.store import Store, resolve_data_dir
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -17,19 +17,19 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
 
 
 def run(args: argparse.Namespace, t: Translator) -> int:
-    store = Store(resolve_data_dir(args.data_dir))
+    store = open_store(args)
     if not store.is_empty() and not args.force:
-        print(t("cli.demo_exists", path=store.root, version=store.version()))
+        print(t("cli.demo_exists", path=store.describe(), version=store.version()))
         return 1
     result = write_demo(store)
     if not result.changed:
-        print(t("cli.demo_unchanged", path=store.root, version=result.version))
+        print(t("cli.demo_unchanged", path=store.describe(), version=result.version))
         return 0
     counts = result.tables
     print(
         t(
             "cli.demo_written",
-            path=store.root,
+            path=store.describe(),
             version=result.version,
             units=t.integer(counts["units"].rows),
             participation=t.integer(counts["participation"].rows),

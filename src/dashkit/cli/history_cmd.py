@@ -6,9 +6,10 @@ import argparse
 import json
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.cli.user import current_user
 from dashkit.i18n import Translator
-from dashkit.store import Store, history, resolve_data_dir, rolled_back_by_undo, undo
+from dashkit.store import history, rolled_back_by_undo, undo
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -21,7 +22,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
 
 
 def run_history(args: argparse.Namespace, t: Translator) -> int:
-    entries = history(Store(resolve_data_dir(args.data_dir)))
+    entries = history(open_store(args))
     if args.json:
         print(
             json.dumps(
@@ -65,7 +66,7 @@ def run_history(args: argparse.Namespace, t: Translator) -> int:
 
 
 def run_undo(args: argparse.Namespace, t: Translator) -> int:
-    store = Store(resolve_data_dir(args.data_dir))
+    store = open_store(args)
     rolled_back = rolled_back_by_undo(store, args.import_id)
     result = undo(store, args.import_id, user=current_user())
     print(t("cli.undo_done", import_id=args.import_id, version=result.version))

@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.cli.user import current_user
 from dashkit.errors import DataError
 from dashkit.i18n import Translator
 from dashkit.ingest import FilePlan, ImportOptions, InputFile, commit_import, plan_import
 from dashkit.ingest.messages import column_label, issue_text, warning_text
 from dashkit.schema import TABLES
-from dashkit.store import Store, resolve_data_dir
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, t: Translator) -> int:
     if missing:
         print(t("cli.no_such_file", file=missing[0]), file=sys.stderr)
         return 2
-    store = Store(resolve_data_dir(args.data_dir))
+    store = open_store(args)
     options = ImportOptions(table=None if args.table == "auto" else args.table, year=args.year)
     files = [InputFile(Path(name).name, Path(name)) for name in args.files]
 

@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.i18n import Translator
 from dashkit.metrics import YearKpis, year_kpis
 from dashkit.queries import Scope
-from dashkit.store import Store, resolve_data_dir
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -20,7 +20,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
 
 
 def run(args: argparse.Namespace, t: Translator) -> int:
-    store = Store(resolve_data_dir(args.data_dir))
+    store = open_store(args)
     kpis = year_kpis(store.snapshot(), args.year, Scope())
     if args.json:
         print(json.dumps(kpis.to_json_dict(), ensure_ascii=False))

@@ -37,6 +37,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's own default must not erase a value given before the subcommand.
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help=t("cli.data_dir_help"))
+    common.add_argument("--catalog", default=argparse.SUPPRESS, help=t("cli.catalog_help"))
     common.add_argument(
         "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang_help")
     )
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     t = _language(args_list)
     args = build_parser(t).parse_args(args_list)
-    for name in ("data_dir", "lang"):  # suppressed defaults: absent when given nowhere
+    for name in ("data_dir", "catalog", "lang"):  # suppressed defaults: absent when given nowhere
         if not hasattr(args, name):
             setattr(args, name, None)
     try:

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.i18n import Translator
 from dashkit.report.export import FORMATS, write_report
-from dashkit.store import Store, resolve_data_dir
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) -> None:
@@ -25,7 +25,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
 
 
 def run(args: argparse.Namespace, t: Translator) -> int:
-    store = Store(resolve_data_dir(args.data_dir))
+    store = open_store(args)
     output = Path(args.output or f"report-{args.year}.{args.format}")
     result = write_report(
         store.snapshot(), args.year, args.format, output, t, charts=not args.no_charts

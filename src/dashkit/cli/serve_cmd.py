@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dashkit.cli.store_option import open_store
 from dashkit.errors import StoreError
 from dashkit.i18n import Translator
-from dashkit.store import Store, resolve_data_dir
+from dashkit.store import resolve_data_dir
+from dashkit.store.catalog import CATALOG_ENV
 from dashkit.store.location import DATA_DIR_ENV
 
 APP_FILE = Path(__file__).resolve().parent.parent / "ui" / "app.py"
@@ -77,13 +79,18 @@ def streamlit_command(
 def run(args: argparse.Namespace, t: Translator) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     os.environ[DATA_DIR_ENV] = str(data_dir)
-    if (data_dir / "versions").is_dir():
-        # a writer killed last time (kill -9, a power cut) may have left a half-built version
-        with contextlib.suppress(StoreError):  # a read-only data directory is served as it is
-            removed = Store(data_dir).recover()
+    if args.catalog:
+        os.environ[CATALOG_ENV] = args.catalog
+    store = open_store(args)
+    if not store.is_empty():
+        # a writer killed last time (kill -9, a power cut) may have left a table ahead of the log
+        with contextlib.suppress(StoreError):  # a read-only store is served as it is
+            removed = store.recover()
             if removed:
                 print(t("cli.serve_recovered", count=len(removed)), flush=True)
-    print(t("cli.serve_starting", host=args.host, port=args.port, path=data_dir), flush=True)
+    print(
+        t("cli.serve_starting", host=args.host, port=args.port, path=store.describe()), flush=True
+    )
     command = streamlit_command(args.port, args.host)
     os.execv(command[0], command)
     return 0  # pragma: no cover - execv does not return

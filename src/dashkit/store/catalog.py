@@ -14,6 +14,7 @@ Contract:
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from pyiceberg.types import (
     NestedField,
     StringType,
 )
+from pyiceberg.utils.config import Config
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from dashkit.errors import StoreError
 from dashkit.schema import TABLES, Table
@@ -53,6 +56,8 @@ PARTITIONS: dict[str, tuple[str, str, type[IdentityTransform[Any]] | type[YearTr
     "targets": ("year", "year", IdentityTransform),
     "events": ("year(date)", "date", YearTransform),
 }
+
+_CREATE_ATTEMPTS = 5
 
 _ICEBERG_TYPES: dict[ColumnKind, IcebergType] = {
     ColumnKind.TEXT: StringType(),
@@ -106,9 +111,10 @@ class CatalogChoice:
 
 
 def choose_catalog(data_dir: Path, name: str | None = None) -> CatalogChoice:
-    """``name`` if given, else ``$DASHKIT_CATALOG``, else the embedded catalog of ``data_dir``."""
-    chosen = name or os.environ.get(CATALOG_ENV) or None
-    return CatalogChoice(data_dir=data_dir, name=chosen.strip() if chosen else None)
+    """``name`` if given, else ``$DASHKIT_CATALOG``, else the embedded catalog of ``data_dir``
+    (which ``name=""`` also asks for, whatever the environment says)."""
+    chosen = name if name is not None else os.environ.get(CATALOG_ENV)
+    return CatalogChoice(data_dir=data_dir, name=chosen.strip() or None if chosen else None)
 
 
 def open_catalog(choice: CatalogChoice) -> SqlCatalog:
@@ -122,10 +128,23 @@ def open_catalog(choice: CatalogChoice) -> SqlCatalog:
             uri=f"sqlite:///{choice.database}",
             warehouse=warehouse.as_uri(),
         )
-    try:
-        catalog: Catalog = load_catalog(choice.name)
-    except ValueError as error:  # no such catalog configured, or a property missing
-        raise StoreError("store.no_catalog", name=choice.name, reason=str(error)) from error
+    # read the configuration now, not when pyiceberg was imported: a server's secrets may have
+    # set the PYICEBERG_CATALOG__… variables after that
+    properties = Config().get_catalog_config(choice.name)
+    if not properties:
+        raise StoreError("store.no_catalog", name=choice.name, reason="no settings")
+    settings = {str(key): str(value) for key, value in properties.items()}
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            catalog: Catalog = load_catalog(choice.name, **settings)
+            break
+        except (ValueError, ImportError) as error:  # a property missing, a driver not installed
+            raise StoreError("store.no_catalog", name=choice.name, reason=str(error)) from error
+        except (IntegrityError, ProgrammingError):
+            # a new database: another process is creating pyiceberg's tables at this moment
+            if attempt + 1 == _CREATE_ATTEMPTS:
+                raise
+            time.sleep(0.1 * (attempt + 1))
     if not isinstance(catalog, SqlCatalog):
         raise StoreError("store.catalog_not_sql", name=choice.name, kind=type(catalog).__name__)
     return catalog

@@ -7,11 +7,12 @@ from pathlib import Path
 import streamlit as st
 
 from dashkit.access import Access, Reason
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, StoreError
 from dashkit.i18n import Translator
 from dashkit.ui import auth, language
 
 PAGES = Path(__file__).resolve().parent / "views"
+RETRY_SECONDS = 5  # how often a page that could not reach the store asks again
 
 
 # (script, title key, icon, URL path); the first is the default page.
@@ -43,7 +44,24 @@ def run() -> None:
         page = st.navigation(_pages(t, access), position="sidebar")
         language.switch()
         auth.sidebar(access, access_settings, t)
-    page.run()
+    try:
+        page.run()
+    except StoreError as error:  # the catalog or the file storage cannot be reached
+        st.error(t.error(error.key, error.params), icon=":material/cloud_off:")
+        st.caption(t("app.retrying"))
+        _retry_when_the_store_is_back()
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry_when_the_store_is_back() -> None:
+    """Ask the store again every few seconds; once it answers, the whole page runs again."""
+    from dashkit.ui import data
+
+    try:
+        data.current_store().version()
+    except StoreError:
+        return
+    st.rerun(scope="app")
 
 
 def _pages(t: Translator, access: Access) -> list[st.Page]:

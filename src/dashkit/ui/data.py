@@ -1,9 +1,13 @@
 """Cached access to the store for the pages.
 
-Every cached function takes the data directory and the data version as its first arguments, so
-a new commit is a new cache key: nothing stale is ever served and nothing needs clearing. One
-``Snapshot`` per version is shared by the sessions; each thread queries it through its own
-DuckDB cursor.
+The store is the embedded catalog of the data directory, or the catalog named by
+``$DASHKIT_CATALOG`` or by ``catalog`` in the ``[dashkit]`` section of the app's secrets (with
+the catalog's own ``PYICEBERG_CATALOG__…`` keys at the secrets' top level, which Streamlit
+exports as environment variables). Every cached function takes the store's locator and the data
+version as its first arguments, so a new commit, made here or by another server on the same
+catalog, is a new cache key at the next rerun: nothing stale is ever served and nothing needs
+clearing. One ``Snapshot`` per version is shared by the sessions; each thread queries it
+through its own DuckDB cursor.
 """
 
 from __future__ import annotations
@@ -34,23 +38,46 @@ from dashkit.store import Snapshot, Store, resolve_data_dir
 
 @dataclass(frozen=True)
 class DataRef:
-    """Which data a page shows: the directory and its version at the start of this rerun."""
+    """Which data a page shows: the store (its locator) and its version at the start of this
+    rerun."""
 
     root: str
     version: int
 
 
+_stores: dict[str, Store] = {}
+
+
+def _catalog_from_secrets() -> str | None:
+    try:
+        section = st.secrets.to_dict().get("dashkit", {})
+    except FileNotFoundError:  # no secrets file: the environment or the embedded catalog
+        return None
+    name = section.get("catalog") if isinstance(section, dict) else None
+    return str(name).strip() or None if name else None
+
+
+def current_store() -> Store:
+    """The store this server shows."""
+    store = Store(resolve_data_dir(), catalog=_catalog_from_secrets())
+    _stores[store.locator] = store
+    return store
+
+
+def store_of(ref: DataRef) -> Store:
+    return _stores.get(ref.root) or current_store()
+
+
 def current() -> DataRef:
-    """The data directory of this server and its current version (read once per rerun)."""
-    root = resolve_data_dir()
-    return DataRef(str(root), Store(root).version())
+    """The store of this server and its current version (read once per rerun: one indexed
+    query of the catalog's database)."""
+    store = current_store()
+    return DataRef(store.locator, store.version())
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _snapshot(root: str, version: int) -> Snapshot:
-    from pathlib import Path
-
-    return Store(Path(root)).snapshot(version)
+    return store_of(DataRef(root, version)).snapshot(version)
 
 
 def snapshot(ref: DataRef) -> Snapshot:

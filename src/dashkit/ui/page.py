@@ -11,7 +11,6 @@ import streamlit as st
 from dashkit.demo import write_demo
 from dashkit.i18n import Translator
 from dashkit.queries import FilterOptions
-from dashkit.store import Store
 from dashkit.ui import auth, data, filters, language
 
 IMPORT_PAGE = Path(__file__).resolve().parent / "views" / "import_page.py"
@@ -51,7 +50,7 @@ def empty_store_notice(ref: data.DataRef, t: Translator) -> None:
         if not auth.require_editor(t):
             return
         with st.spinner(t("overview.empty_demo_loading")):
-            write_demo(Store(Path(ref.root)), user=auth.user_name())
+            write_demo(data.store_of(ref), user=auth.user_name())
         st.rerun()
     st.caption(t("overview.empty_demo_help"))
 

@@ -32,11 +32,10 @@ from dashkit.store import (
     Store,
     history,
     remember_mapping,
-    resolve_data_dir,
     rolled_back_by_undo,
     undo,
 )
-from dashkit.ui import auth, importing, language
+from dashkit.ui import auth, data, importing, language
 from dashkit.ui.tables import EMPTY_CELL, with_numbers_in_language
 from dashkit.ui.uploader_labels import localize_uploader
 
@@ -54,7 +53,7 @@ def render() -> None:
     if not access.can_edit:
         auth.refusal(access, access_settings, t)
         return
-    store = Store(resolve_data_dir())
+    store = data.current_store()
     st.caption(t("import.intro"))
     if notice := st.session_state.pop(NOTICE_KEY, None):
         st.success(notice, icon=":material/check_circle:")
