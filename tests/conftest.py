@@ -15,6 +15,7 @@ from hypothesis import settings
 from dashkit.demo import write_demo
 from dashkit.store import Store
 from dashkit.store.catalog import CATALOG_ENV
+from dashkit.store.store import close_stores
 from tests.support.services import (
     Postgres,
     SeaweedS3,
@@ -104,6 +105,7 @@ def catalog_kind(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         yield kind
     finally:
+        close_stores(catalog.name)  # its connections: the cluster allows so many
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

@@ -69,6 +69,7 @@ def served_demo(
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, **(extra_env or {})},
         )
         if written.returncode != 0:
             raise ServeError(f"dashkit demo failed:\n{written.stdout}\n{written.stderr}")

@@ -107,7 +107,7 @@ def postgres_cluster() -> Iterator[Postgres]:
     )
     options = (
         f"-p {server.port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
     )
     pg_ctl = str(_postgres_binary("pg_ctl"))
     subprocess.run(

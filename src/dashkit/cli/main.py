@@ -13,6 +13,8 @@ from dashkit.cli import (
     history_cmd,
     import_cmd,
     kpis_cmd,
+    maintain_cmd,
+    migrate_cmd,
     report_cmd,
     serve_cmd,
     template_cmd,
@@ -54,6 +56,8 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         template_cmd,
         bench_cmd,
         serve_cmd,
+        maintain_cmd,
+        migrate_cmd,
     ):
         module.add_parser(commands, common, t)
     return parser

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import SqlCatalog
@@ -37,7 +38,7 @@ from pyiceberg.types import (
     StringType,
 )
 from pyiceberg.utils.config import Config
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from dashkit.errors import StoreError
 from dashkit.schema import TABLES, Table
@@ -58,6 +59,7 @@ PARTITIONS: dict[str, tuple[str, str, type[IdentityTransform[Any]] | type[YearTr
 }
 
 _CREATE_ATTEMPTS = 5
+CatalogType = TypeVar("CatalogType", bound=Catalog)
 
 _ICEBERG_TYPES: dict[ColumnKind, IcebergType] = {
     ColumnKind.TEXT: StringType(),
@@ -123,31 +125,37 @@ def open_catalog(choice: CatalogChoice) -> SqlCatalog:
         choice.data_dir.mkdir(parents=True, exist_ok=True)
         warehouse = choice.data_dir / EMBEDDED_WAREHOUSE
         warehouse.mkdir(exist_ok=True)
-        return SqlCatalog(
-            EMBEDDED_NAME,
-            uri=f"sqlite:///{choice.database}",
-            warehouse=warehouse.as_uri(),
-        )
+        embedded = {"uri": f"sqlite:///{choice.database}", "warehouse": warehouse.as_uri()}
+        return _while_tables_are_made(lambda: SqlCatalog(EMBEDDED_NAME, **embedded))
     # read the configuration now, not when pyiceberg was imported: a server's secrets may have
     # set the PYICEBERG_CATALOG__… variables after that
     properties = Config().get_catalog_config(choice.name)
     if not properties:
         raise StoreError("store.no_catalog", name=choice.name, reason="no settings")
     settings = {str(key): str(value) for key, value in properties.items()}
-    for attempt in range(_CREATE_ATTEMPTS):
-        try:
-            catalog: Catalog = load_catalog(choice.name, **settings)
-            break
-        except (ValueError, ImportError) as error:  # a property missing, a driver not installed
-            raise StoreError("store.no_catalog", name=choice.name, reason=str(error)) from error
-        except (IntegrityError, ProgrammingError):
-            # a new database: another process is creating pyiceberg's tables at this moment
-            if attempt + 1 == _CREATE_ATTEMPTS:
-                raise
-            time.sleep(0.1 * (attempt + 1))
+    name = choice.name
+    try:
+        catalog: Catalog = _while_tables_are_made(lambda: load_catalog(name, **settings))
+    except (ValueError, ImportError) as error:  # a property missing, a driver not installed
+        raise StoreError("store.no_catalog", name=choice.name, reason=str(error)) from error
     if not isinstance(catalog, SqlCatalog):
         raise StoreError("store.catalog_not_sql", name=choice.name, kind=type(catalog).__name__)
     return catalog
+
+
+def _while_tables_are_made(make: Callable[[], CatalogType]) -> CatalogType:
+    """``make()``, tried again while another process or thread creates pyiceberg's tables in a
+    new database at the same moment (the loser's CREATE TABLE fails, or finds SQLite's file
+    locked: the tables are there, or will be, a moment later)."""
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            return make()
+        except (IntegrityError, ProgrammingError, OperationalError) as error:
+            text = str(error).lower()
+            if attempt + 1 == _CREATE_ATTEMPTS or not ("exist" in text or "locked" in text):
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def iceberg_schema(table: Table) -> Schema:

@@ -48,7 +48,15 @@ from dashkit.store.rows import ABSENT_MARKER, CheckedRows, TableWrite, check_row
 from dashkit.store.snapshot import Snapshot
 from dashkit.store.work import work_cursor
 
-__all__ = ["ABSENT_MARKER", "CheckedRows", "CommitResult", "Store", "TableWrite", "check_rows"]
+__all__ = [
+    "ABSENT_MARKER",
+    "CheckedRows",
+    "CommitResult",
+    "Store",
+    "TableWrite",
+    "check_rows",
+    "close_stores",
+]
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +153,16 @@ _backends: dict[str, _Backend] = {}
 _backends_guard = threading.Lock()
 
 
+def close_stores(catalog: str | None = None) -> None:
+    """Close what this process keeps open for the stores of ``catalog`` (every store: None):
+    their database connections go; a store used again opens them anew."""
+    with _backends_guard:
+        for locator, backend in list(_backends.items()):
+            if catalog is None or backend.choice.name == catalog:
+                backend.catalog.engine.dispose()
+                del _backends[locator]
+
+
 class Store:
     """The data of record: the embedded catalog of ``root``, or the catalog named ``catalog``
     (or ``$DASHKIT_CATALOG``), with ``root`` as its local cache."""
@@ -212,6 +230,8 @@ class Store:
         writes: Sequence[TableWrite],
         info: CommitInfo,
         originals: Sequence[tuple[str, Path]] = (),
+        *,
+        as_of: Manifest | None = None,
     ) -> CommitResult:
         """Apply ``writes`` on top of the current version, all or nothing.
 
@@ -219,14 +239,17 @@ class Store:
         unique keys) before anything is written; a violation raises ``DataError``. When no
         table would change, no version is written and ``commit_id`` is None. ``originals``
         (name, path) are the files the rows came from, kept in the warehouse as imported.
+        ``as_of``: a version of another store this commit replays (``dashkit migrate``): its
+        commit id, time, counts and ``contains`` are kept, and it is written even if it
+        changes nothing, so that the history reads as it did.
         """
         for write in writes:
             if write.table not in TABLES:
                 raise DataError("store.unknown_table", table=write.table)
         by_table = {write.table: write for write in writes}
-        with self._writing() as writing:
+        with self.writing() as writing:
             backend, base, pins = writing.backend, writing.base, writing.pins
-            commit_id = _new_commit_id()
+            commit_id = as_of.commit_id if as_of else _new_commit_id()
             connection = work_cursor()
             try:
                 plans = {
@@ -244,7 +267,7 @@ class Store:
             finally:
                 connection.close()
             counts = {name: plan.counts for name, plan in plans.items()}
-            if not any(plan.changed for plan in plans.values()):
+            if not any(plan.changed for plan in plans.values()) and as_of is None:
                 return CommitResult(version=base, commit_id=None, tables=counts)
             kept = self._keep_originals(writing, commit_id, originals)
             new_pins = dict(pins)
@@ -259,14 +282,15 @@ class Store:
                 base,
                 commit_id,
                 _with_originals(info, kept),
-                counts,
+                as_of.tables if as_of else counts,
                 new_pins,
-                (*contained, commit_id),
+                as_of.contains if as_of else (*contained, commit_id),
+                time=as_of.time if as_of else None,
             )
 
     def restore(self, version: int, info: CommitInfo) -> CommitResult:
         """Make the data equal to ``version``'s again, as a new version (so it can be undone too)."""
-        with self._writing() as writing:
+        with self.writing() as writing:
             backend, base, pins = writing.backend, writing.base, writing.pins
             if version < 0 or version > base:
                 raise StoreError("store.no_version", version=version)
@@ -305,7 +329,7 @@ class Store:
 
     def recover(self) -> list[str]:
         """Undo what a writer that died left behind; return what was put right."""
-        with self._writing() as writing:
+        with self.writing() as writing:
             return writing.repaired
 
     def locked(self) -> contextlib.AbstractContextManager[None]:
@@ -335,8 +359,9 @@ class Store:
         return backend
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[_Writing]:
-        """The writers' lock held, the tables brought back to the pins of the newest version."""
+    def writing(self) -> Iterator[_Writing]:
+        """The writers' lock held, the tables brought back to the pins of the newest version
+        (for the store's own writers and its maintenance)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -424,12 +449,14 @@ class Store:
         counts: dict[str, TableCounts],
         pins: dict[str, int | None],
         contains: Sequence[str],
+        *,
+        time: str | None = None,
     ) -> CommitResult:
         manifest = Manifest(
             version=base + 1,
             parent=base,
             commit_id=commit_id,
-            time=datetime.now(UTC).isoformat(timespec="seconds"),
+            time=time or datetime.now(UTC).isoformat(timespec="seconds"),
             info=info,
             tables=counts,
             contains=tuple(contains),
