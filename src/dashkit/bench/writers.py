@@ -67,9 +67,7 @@ def concurrent_commits(
     failed = sum(1 for process in processes if process.exitcode != 0)
     total = writers * commits_each
     landed = store.version() - before
-    rows = store.snapshot().scalar(
-        f"SELECT count(*) FROM participation WHERE year >= {FIRST_YEAR}"
-    )
+    rows = store.snapshot().scalar(f"SELECT count(*) FROM participation WHERE year >= {FIRST_YEAR}")
     return {
         "writers": writers,
         "commits": total,

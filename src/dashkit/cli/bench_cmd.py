@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from dashkit.bench import imports, kpis
+from dashkit.bench import imports, kpis, writers
 from dashkit.bench.browser import FLOOR, browser_missing
 from dashkit.bench.synthetic import SCALES, build
 from dashkit.bench.timing import MIN_REPETITIONS, measure_together
@@ -58,10 +58,15 @@ def add_parser(commands: Any, common: argparse.ArgumentParser, t: Translator) ->
         "--repetitions", type=int, default=MIN_REPETITIONS, help=t("cli.bench_reps_help")
     )
     parser.add_argument("--browser", action="store_true", help=t("cli.bench_browser_help"))
+    parser.add_argument(
+        "--writers", type=int, default=0, metavar="N", help=t("cli.bench_writers_help")
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, t: Translator) -> int:
+    if args.writers:
+        return _run_writers(args, t)
     with tempfile.TemporaryDirectory(prefix="dashkit-bench-") as folder:
         if args.browser and (missing := browser_missing()):
             print(t("cli.bench_no_browser", missing=missing), file=sys.stderr)
@@ -79,6 +84,29 @@ def run(args: argparse.Namespace, t: Translator) -> int:
     else:
         print(render_table(result, t))
     return 0
+
+
+def _run_writers(args: argparse.Namespace, t: Translator) -> int:
+    """``--writers N``: commits per second from N processes at once, on the store ``--catalog``
+    names (the bench writes its own units and rows there), else on a fresh embedded one."""
+    with tempfile.TemporaryDirectory(prefix="dashkit-bench-") as folder:
+        root = Path(args.data_dir) if args.data_dir and args.catalog else Path(folder) / "data"
+        result = writers.concurrent_commits(
+            root, args.catalog, writers=args.writers, commits_each=max(args.repetitions, 10)
+        )
+    if args.json:
+        print(json.dumps({"concurrent_writers": result}))
+    else:
+        print(
+            t(
+                "cli.bench_writers_result",
+                writers=result["writers"],
+                commits=result["commits"],
+                rate=t.decimal(result["commits_per_second"], 1),
+                lost=t("cli.bench_none_lost") if result["none_lost"] else t("cli.bench_lost"),
+            )
+        )
+    return 0 if result["none_lost"] else 1
 
 
 def _say(t: Translator, quiet: bool, key: str, **params: object) -> None:

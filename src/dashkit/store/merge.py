@@ -23,7 +23,6 @@ from dashkit.store.manifest import TableCounts
 from dashkit.store.rows import (
     CheckedRows,
     TableWrite,
-    copy_to_parquet,
     count,
     diff_counts,
     fill_kept,
@@ -34,6 +33,7 @@ from dashkit.store.rows import (
 from dashkit.store.snapshot import empty_select, parquet_select, read_parquet_sql
 
 MAX_FILES_PER_PARTITION = 8  # more, and the next write into that partition compacts it
+PARTITION_COLUMN = "dashkit_partition"  # the partition value while files are written
 
 
 @dataclass(frozen=True)
@@ -144,25 +144,21 @@ def _files_to_rewrite(
 def _write_partitions(
     connection: duckdb.DuckDBPyConnection, table: Table, select: str, staging: Path
 ) -> tuple[Path, ...]:
-    """The rows of ``select`` as one file per partition value, in ``staging``."""
+    """The rows of ``select`` as one file per partition value, in ``staging``: one pass of
+    DuckDB's partitioned write (the partition value is a column of its own, not written)."""
     part = partition_sql(table.name)
-    rows = f"new_{table.name}"
-    run(connection, f"CREATE OR REPLACE TEMP TABLE {rows} AS {select}")
-    try:
-        values = [
-            row[0]
-            for row in connection.execute(
-                f"SELECT DISTINCT {part} AS p FROM {rows} ORDER BY p"
-            ).fetchall()
-        ]
-        written: list[Path] = []
-        for value in values:
-            target = staging / table.name / f"{value}-{uuid.uuid4().hex}.parquet"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            copy_to_parquet(
-                connection, f"SELECT * FROM {rows} WHERE {part} = {int(value)}", table, target
-            )
-            written.append(target)
-        return tuple(written)
-    finally:
-        run(connection, f"DROP TABLE IF EXISTS {rows}")
+    folder = staging / table.name
+    order = ", ".join(table.sort_by) or "ALL"
+    quoted = "'" + str(folder).replace("'", "''") + "'"
+    run(
+        connection,
+        f"COPY (SELECT *, {part} AS {PARTITION_COLUMN} FROM ({select}) ORDER BY {order}) "
+        f"TO {quoted} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({PARTITION_COLUMN}))",
+    )
+    written: list[Path] = []
+    for path in sorted(folder.rglob("*.parquet")):
+        value = path.parent.name.split("=", 1)[1]
+        named = folder / f"{value}-{uuid.uuid4().hex}.parquet"
+        path.replace(named)
+        written.append(named)
+    return tuple(written)

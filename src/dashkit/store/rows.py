@@ -83,8 +83,10 @@ def fill_kept(
     marked = ABSENT_MARKER in {str(row[0]) for row in described}
     match = table.key_match("n", "o")
     stored = table.key_candidates(old_select, incoming)
-    if not marked and not count(
-        connection, f"SELECT 1 FROM {incoming} AS n JOIN ({stored}) AS o ON {match}"
+    if not marked and (
+        # no stored row in the incoming rows' years (a new year): nothing to join at all
+        not count(connection, f"SELECT 1 FROM ({stored}) LIMIT 1")
+        or not count(connection, f"SELECT 1 FROM {incoming} AS n JOIN ({stored}) AS o ON {match}")
     ):
         return incoming
 
