@@ -18,9 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from dashkit.schema import YEAR_MAX
 from dashkit.store import CommitInfo, Store, TableWrite
 
-FIRST_YEAR = 2101  # far from any real year: the bench's rows are its own
+MAX_COMMITS_EACH = 20  # one year each, the last ones the contract allows (far from real data)
+FIRST_YEAR = YEAR_MAX - MAX_COMMITS_EACH + 1
 
 
 def _writer(root: str, catalog: str | None, unit: str, commits: int, go: Event) -> None:
@@ -43,6 +45,7 @@ def _writer(root: str, catalog: str | None, unit: str, commits: int, go: Event) 
 def concurrent_commits(
     root: Path, catalog: str | None, writers: int = 8, commits_each: int = 10
 ) -> dict[str, Any]:
+    commits_each = min(commits_each, MAX_COMMITS_EACH)
     store = Store(root, catalog=catalog)
     units = [f"BENCH{number:02d}" for number in range(writers)]
     store.commit(
