@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 
 ## test: the whole suite (unit, integration, AppTest, browser in headless Chromium)
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format src tests app.py scripts
