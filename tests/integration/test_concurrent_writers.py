@@ -261,7 +261,9 @@ def test_a_writer_planned_before_another_commits_keeps_that_commits_values(
     try:
         # B's plan has read the stored data once it has written the rows it will commit.
         wait_until(
-            lambda: any(b_tmp.glob("dashkit-import-*/valid0.parquet")), "B's plan", [writer_b]
+            lambda: any(b_tmp.glob("dashkit-import-*/valid0.parts/*.parquet")),
+            "B's plan",
+            [writer_b],
         )
         writer_b.send_signal(signal.SIGSTOP)
         lock.release()

@@ -223,7 +223,12 @@ MOMENTS = [
     Moment("reading-the-file", _when_appears("tmp", "dashkit-import-*"), "before"),
     # a plain CSV is staged inside DuckDB, with no file to wait for: shortly after the plan starts
     Moment("staging-the-rows", _when_appears("tmp", "dashkit-import-*", then=0.15), "before"),
-    Moment("checking-the-rows", _when_appears("tmp", "dashkit-import-*/valid0.parquet"), "before"),
+    # the checked rows are written one file per year (valid0.parts/), then checked
+    Moment(
+        "checking-the-rows",
+        _when_appears("tmp", "dashkit-import-*/valid0.parts/*.parquet"),
+        "before",
+    ),
     Moment("staging-folder-appears", _when_appears("data", ".staging/*"), "before"),
     Moment(
         "new-data-files-written",

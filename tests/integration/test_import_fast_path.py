@@ -639,7 +639,7 @@ def test_checked_rows_commit_as_they_are(store: Store, tmp_path: Path) -> None:
     rows = checked("participation", path)
     status = path.stat()
     assert rows == CheckedRows(
-        "participation", path, (status.st_ino, status.st_size, status.st_mtime_ns)
+        "participation", path, ((path.name, status.st_ino, status.st_size, status.st_mtime_ns),)
     )
     assert rows.unchanged()
 
@@ -845,3 +845,27 @@ def test_a_file_without_a_stored_column_keeps_its_values_and_counts_them_unchang
     )
     topics = store.snapshot().rows("SELECT DISTINCT topic FROM participation")
     assert topics == [(TOPIC,)]
+
+
+def test_checked_rows_of_new_years_are_added_as_the_check_wrote_them(
+    store: Store, tmp_path: Path
+) -> None:
+    """A clean file is written once, one file per year, when it is checked; a commit that
+    adds its rows as they are (new years: nothing to merge) moves those files into the table
+    instead of writing the rows again."""
+    path = tmp_path / "hai-nam.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Năm", "Mã đơn vị", "Đối tượng", "Tổng số", "Đã học tập"])
+        for year in (2031, 2032):
+            for unit in UNITS[:300]:
+                writer.writerow([year, unit, "Đảng viên", 20, 19])
+    with plan_import(store, [InputFile(path.name, path)]) as plan:
+        assert plan.ok, plan.files[0].issues[:3]
+        parts = sorted((plan.workdir / "valid0.parts").glob("*.parquet"))
+        assert [part.name.split("-", 1)[0] for part in parts] == ["2031", "2032"]
+        written = {part.read_bytes() for part in parts}
+        commit_import(store, plan)
+    files = store.snapshot().files["participation"]
+    assert {file.read_bytes() for file in files} >= written, "the rows were written again"
+    assert store.snapshot().scalar("SELECT count(*) FROM participation WHERE year > 2030") == 600

@@ -29,7 +29,8 @@ from dashkit.ingest.headers import ColumnMatch, Layout
 from dashkit.ingest.sources import ROW_COLUMN, Staged
 from dashkit.ingest.text import TOTALS_LABELS, fold
 from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
-from dashkit.store import CheckedRows, check_rows
+from dashkit.store import CheckedRows, check_rows, read_parquet_sql
+from dashkit.store.merge import PARTS_SUFFIX, write_by_partition
 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
@@ -490,12 +491,28 @@ class _Checker:
         (required values, bounds, a key no two rows share); the result when none is broken,
         else None (and the rows are then checked one by one, which overwrites the file)."""
         stored = ", ".join(self.table.column_names)
-        target = str(self.target).replace("'", "''")
-        (written,) = self.sql(
-            f"COPY (SELECT {stored} FROM ({typed})) TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
-        )[0]
+        # written as the store keeps them, one file per year: a commit that adds these rows
+        # as they are moves the files in instead of writing them again
+        parts = self.target.with_suffix(PARTS_SUFFIX)
+        files = write_by_partition(
+            self.db,
+            self.table,
+            f"SELECT {stored} FROM ({typed})",
+            parts,
+            folder=parts,
+            compression="snappy",
+            sort=False,
+        )
+        valid_path = parts / "*.parquet"
+        if not files:  # no rows: one empty file with the columns, as before
+            target = str(self.target).replace("'", "''")
+            self.sql(
+                f"COPY (SELECT {stored} FROM ({typed})) TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
+            )
+            valid_path = self.target
+        (written,) = self.sql(f"SELECT count(*) FROM {read_parquet_sql(valid_path)}")[0]
         try:  # the store's own check, which a commit of these rows then need not repeat
-            store_checked = check_rows(self.db, self.table.name, self.target)
+            store_checked = check_rows(self.db, self.table.name, valid_path)
         except DataError:
             return None
         self.rows_read = written // groups  # every group makes one row of each data row
@@ -507,7 +524,7 @@ class _Checker:
             table_rows=written,
             valid_rows=written,
             rejected_rows=0,
-            valid_path=self.target,
+            valid_path=valid_path,
             issues=[],
             issue_count=0,
             warnings=self.warnings,

@@ -10,6 +10,8 @@ Nothing here commits: the store turns a plan into one Iceberg snapshot per table
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from dashkit.store.rows import (
     count,
     diff_counts,
     fill_kept,
+    matched_files,
     run,
     stage_incoming,
     validate,
@@ -34,6 +37,7 @@ from dashkit.store.snapshot import empty_select, parquet_select, read_parquet_sq
 
 MAX_FILES_PER_PARTITION = 8  # more, and the next write into that partition compacts it
 PARTITION_COLUMN = "dashkit_partition"  # the partition value while files are written
+PARTS_SUFFIX = ".parts"  # a folder of checked rows written one file per partition
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,14 @@ def plan_write(
     if not counts.changed:
         return TablePlan(counts)
     if not upsert:
-        added = _write_partitions(connection, table, f"SELECT * FROM {incoming}", staging)
+        added = write_by_partition(connection, table, f"SELECT * FROM {incoming}", staging)
         return TablePlan(counts, tuple(current), added)
     rewritten = _files_to_rewrite(
         connection, table, incoming, current, overlaps=bool(counts.replaced or counts.unchanged)
     )
+    if not rewritten and incoming == as_given and (files := _partition_files(write.rows)):
+        # checked rows already written one file per partition: added as they are
+        return TablePlan(counts, (), _linked(files, staging / table.name))
     new_rows = f"SELECT * FROM {incoming}"
     if rewritten:
         new_rows = (
@@ -88,7 +95,7 @@ def plan_write(
             f"(SELECT 1 FROM {incoming} AS new WHERE {table.key_match('new', 'old')}) "
             f"UNION ALL {new_rows}"
         )
-    return TablePlan(counts, rewritten, _write_partitions(connection, table, new_rows, staging))
+    return TablePlan(counts, rewritten, write_by_partition(connection, table, new_rows, staging))
 
 
 def plan_restore(
@@ -101,6 +108,32 @@ def plan_restore(
         rows = count(connection, table_select(table, current))
         return TableCounts(unchanged=rows, rows=rows)
     return diff_counts(connection, table, table_select(table, target), table_select(table, current))
+
+
+def _partition_files(rows: object) -> tuple[Path, ...]:
+    """The files of checked rows that ``write_by_partition`` wrote (``<value>-<id>.parquet``,
+    one partition each), unchanged since their check; () for any other rows."""
+    if not isinstance(rows, CheckedRows) or not rows.unchanged():
+        return ()
+    files = matched_files(rows.path)
+    if not files or not all(path.name.split("-", 1)[0].lstrip("-").isdigit() for path in files):
+        return ()
+    return files if rows.path.parent.name.endswith(PARTS_SUFFIX) else ()
+
+
+def _linked(files: Sequence[Path], folder: Path) -> tuple[Path, ...]:
+    """The files linked (or copied) into ``folder`` under new names (the caller keeps theirs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    linked = []
+    for path in files:
+        value = path.name.split("-", 1)[0]
+        target = folder / f"{value}-{uuid.uuid4().hex}.parquet"
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+        linked.append(target)
+    return tuple(linked)
 
 
 def _files_to_rewrite(
@@ -141,24 +174,36 @@ def _files_to_rewrite(
     return tuple(path for path in current if str(path) in touched)
 
 
-def _write_partitions(
-    connection: duckdb.DuckDBPyConnection, table: Table, select: str, staging: Path
+def write_by_partition(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    select: str,
+    staging: Path,
+    *,
+    folder: Path | None = None,
+    compression: str = "zstd",
+    sort: bool = True,
 ) -> tuple[Path, ...]:
-    """The rows of ``select`` as one file per partition value, in ``staging``: one pass of
+    """The rows of ``select`` as one file per partition value (``<value>-<id>.parquet``) in
+    ``folder`` (default ``staging/<table>``), sorted by the table's order unless not ``sort``
+    (an import's rows in the file's order: rows of a year usually come together): one pass of
     DuckDB's partitioned write (the partition value is a column of its own, not written)."""
     part = partition_sql(table.name)
-    folder = staging / table.name
-    order = ", ".join(table.sort_by) or "ALL"
+    folder = folder or staging / table.name
+    order = f" ORDER BY {', '.join(table.sort_by) or 'ALL'}" if sort else ""
     quoted = "'" + str(folder).replace("'", "''") + "'"
     run(
         connection,
-        f"COPY (SELECT *, {part} AS {PARTITION_COLUMN} FROM ({select}) ORDER BY {order}) "
-        f"TO {quoted} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({PARTITION_COLUMN}))",
+        f"COPY (SELECT *, {part} AS {PARTITION_COLUMN} FROM ({select}){order}) "
+        f"TO {quoted} (FORMAT parquet, COMPRESSION {compression}, "
+        f"PARTITION_BY ({PARTITION_COLUMN}))",
     )
     written: list[Path] = []
-    for path in sorted(folder.rglob("*.parquet")):
+    for path in sorted(folder.glob(f"{PARTITION_COLUMN}=*/*.parquet")):
         value = path.parent.name.split("=", 1)[1]
         named = folder / f"{value}-{uuid.uuid4().hex}.parquet"
         path.replace(named)
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
         written.append(named)
     return tuple(written)

@@ -33,13 +33,15 @@ ABSENT_MARKER = "__absent"  # per-row list of the ``keep`` columns its file did 
 
 @dataclass(frozen=True)
 class CheckedRows:
-    """A Parquet file of a table's rows that ``check_rows`` found keeping the contract. A
-    commit of it checks it again only if the file changed since (its inode, size or time
-    differ) or if rows it replaces had stored values filled in (``TableWrite.keep``)."""
+    """A Parquet file of a table's rows (or a ``*.parquet`` pattern of files in one folder)
+    that ``check_rows`` found keeping the contract. A commit of it checks it again only if a
+    file changed since (its inode, size or time differ, or files came or went) or if rows it
+    replaces had stored values filled in (``TableWrite.keep``). Files that ``write_by_partition``
+    wrote hold one partition each: a commit that adds them as they are moves them in."""
 
     table: str
     path: Path
-    stamp: tuple[int, int, int]
+    stamp: tuple[tuple[str, int, int, int], ...]
 
     def unchanged(self) -> bool:
         return file_stamp(self.path) == self.stamp
@@ -166,9 +168,19 @@ def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Pat
     return CheckedRows(table_name, path, stamp)
 
 
-def file_stamp(path: Path) -> tuple[int, int, int]:
-    status = path.stat()
-    return (status.st_ino, status.st_size, status.st_mtime_ns)
+def file_stamp(path: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Name, inode, size and time of the file, or of every file the pattern matches."""
+    files = sorted(path.parent.glob(path.name)) if "*" in path.name else [path]
+    stamps = []
+    for each in files:
+        status = each.stat()
+        stamps.append((each.name, status.st_ino, status.st_size, status.st_mtime_ns))
+    return tuple(stamps)
+
+
+def matched_files(path: Path) -> tuple[Path, ...]:
+    """The files a path names: itself, or those its ``*.parquet`` pattern matches."""
+    return tuple(sorted(path.parent.glob(path.name))) if "*" in path.name else (path,)
 
 
 def path_of(rows: Rows) -> pa.Table | pd.DataFrame | Path:
