@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,12 +13,11 @@ from hypothesis import settings
 
 from dashkit.demo import write_demo
 from dashkit.store import Store
-from dashkit.store.catalog import CATALOG_ENV
-from dashkit.store.store import close_stores
 from tests.support.services import (
     Postgres,
     SeaweedS3,
     SharedCatalog,
+    catalog_environment,
     postgres_cluster,
     seaweed_s3,
 )
@@ -98,16 +96,5 @@ def catalog_kind(request: pytest.FixtureRequest) -> Iterator[str]:
         yield kind
         return
     postgres, s3 = request.getfixturevalue("shared_services")
-    catalog = SharedCatalog.fresh(postgres, s3)
-    saved = {name: os.environ.get(name) for name in (*catalog.environment, CATALOG_ENV)}
-    os.environ.update(catalog.environment)
-    os.environ[CATALOG_ENV] = catalog.name
-    try:
+    with catalog_environment(SharedCatalog.fresh(postgres, s3)):
         yield kind
-    finally:
-        close_stores(catalog.name)  # its connections: the cluster allows so many
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from dashkit.store import Store, history
 from tests.browser.conftest import VIEWPORT
 from tests.support.served import ServedApp, served_demo
-from tests.support.services import Postgres, SeaweedS3, SharedCatalog
+from tests.support.services import Postgres, SeaweedS3, SharedCatalog, catalog_environment
 from tests.support.writers import dashkit_command
 
 pytestmark = pytest.mark.browser
@@ -28,14 +28,10 @@ def two_servers(
     shared_services: tuple[Postgres, SeaweedS3], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[SharedCatalog, ServedApp, ServedApp]]:
     catalog = SharedCatalog.fresh(*shared_services)
-    environment = {**catalog.environment, "DASHKIT_CATALOG": catalog.name}
     with contextlib.ExitStack() as stack:
-        first = stack.enter_context(
-            served_demo(tmp_path_factory.mktemp("server-a"), extra_env=environment)
-        )
-        second = stack.enter_context(
-            served_demo(tmp_path_factory.mktemp("server-b"), extra_env=environment, demo=False)
-        )
+        stack.enter_context(catalog_environment(catalog))  # the servers and the test's stores
+        first = stack.enter_context(served_demo(tmp_path_factory.mktemp("server-a")))
+        second = stack.enter_context(served_demo(tmp_path_factory.mktemp("server-b"), demo=False))
         yield catalog, first, second
 
 
@@ -54,9 +50,6 @@ def open_import(page: Page, app: ServedApp) -> None:
 
 
 def store_of(catalog: SharedCatalog, app: ServedApp) -> Store:
-    import os
-
-    os.environ.update(catalog.environment)
     return Store(app.data_dir, catalog=catalog.name)
 
 
@@ -102,9 +95,6 @@ def test_six_imports_at_once_through_both_servers_and_the_command_line_all_land(
     ]
     servers = (first, first, second, second)
     contexts = [browser.new_context(viewport=VIEWPORT, locale="vi-VN") for _ in servers]
-    environment = {**catalog.environment, "DASHKIT_CATALOG": catalog.name}
-    import os
-
     processes: list[subprocess.Popen[str]] = []
     try:
         pages = [context.new_page() for context in contexts]
@@ -123,7 +113,6 @@ def test_six_imports_at_once_through_both_servers_and_the_command_line_all_land(
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
-                    env={**os.environ, **environment},
                 )
             )
         for button in buttons:  # as close together as one driver can click

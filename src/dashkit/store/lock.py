@@ -27,6 +27,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashkit.errors import StoreError
+from dashkit.store.log import reason
 
 LOCK_TIMEOUT_SECONDS = 120.0
 _POLL_SECONDS = 0.05
@@ -72,7 +73,7 @@ def _advisory_lock(engine: Engine, place: str) -> Iterator[None]:
     try:
         connection = engine.connect()
     except SQLAlchemyError as error:
-        raise StoreError("store.unavailable", path=place, reason=_reason(error)) from error
+        raise StoreError("store.unavailable", path=place, reason=reason(error)) from error
     try:
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         while not connection.execute(
@@ -85,13 +86,9 @@ def _advisory_lock(engine: Engine, place: str) -> Iterator[None]:
         connection.commit()
         yield
     except SQLAlchemyError as error:
-        raise StoreError("store.unavailable", path=place, reason=_reason(error)) from error
+        raise StoreError("store.unavailable", path=place, reason=reason(error)) from error
     finally:
         # closing the session itself releases its lock: a pooled connection would keep it
         with contextlib.suppress(SQLAlchemyError):
             connection.invalidate()
             connection.close()
-
-
-def _reason(error: SQLAlchemyError) -> str:
-    return str(getattr(error, "orig", None) or error).splitlines()[0][:200]

@@ -88,8 +88,7 @@ class CommitLog:
 
     def manifests(self) -> list[Manifest]:
         """Every version, newest first."""
-        if self.head() == 0:
-            return []
+        self.ensure()
         with self._guarded(), self.engine.connect() as connection:
             texts = connection.execute(
                 select(COMMITS.c.manifest).order_by(COMMITS.c.version.desc())
@@ -132,5 +131,10 @@ class CommitLog:
         try:
             yield
         except SQLAlchemyError as error:
-            reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-            raise StoreError("store.unavailable", path=self.place, reason=reason) from error
+            raise StoreError("store.unavailable", path=self.place, reason=reason(error)) from error
+
+
+def reason(error: BaseException) -> str:
+    """A failure's cause in one short line: the database driver's own message where there is
+    one (SQLAlchemy wraps it), else the error's."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0][:200]

@@ -13,6 +13,7 @@ It returns what it did; running it again at once does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyarrow import fs
@@ -81,24 +82,29 @@ def _referenced(table: IcebergTable) -> set[str]:
 
 
 def _remove_orphans(table: IcebergTable) -> tuple[int, int]:
-    filesystem, root = _filesystem(table, table.location())
     keep = _referenced(table)
-    removed = size = 0
-    for info in _listing(filesystem, root):
-        if info.path not in keep:
-            filesystem.delete_file(info.path)
-            removed += 1
-            size += info.size or 0
-    return removed, size
+    return _remove_where(table, table.location(), lambda path, _: path not in keep)
 
 
 def _remove_stray_originals(units: IcebergTable, commits: set[str]) -> tuple[int, int]:
+    """The originals folder holds one folder per commit id: those the log does not know go."""
     folder = units.location().rsplit("/", 1)[0] + "/originals"
-    filesystem, root = _filesystem(units, folder)
+    return _remove_where(
+        units,
+        folder,
+        lambda path, root: path[len(root) :].lstrip("/").split("/", 1)[0] not in commits,
+    )
+
+
+def _remove_where(
+    table: IcebergTable, location: str, unwanted: Callable[[str, str], bool]
+) -> tuple[int, int]:
+    """Delete the files under ``location`` that ``unwanted(path, root)`` names; how many, and
+    their bytes."""
+    filesystem, root = _filesystem(table, location)
     removed = size = 0
     for info in _listing(filesystem, root):
-        commit_id = info.path[len(root) :].lstrip("/").split("/", 1)[0]
-        if commit_id not in commits:
+        if unwanted(info.path, root):
             filesystem.delete_file(info.path)
             removed += 1
             size += info.size or 0

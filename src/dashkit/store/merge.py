@@ -25,6 +25,7 @@ from dashkit.store.manifest import TableCounts
 from dashkit.store.rows import (
     CheckedRows,
     TableWrite,
+    copy_to_parquet,
     count,
     diff_counts,
     fill_kept,
@@ -34,10 +35,10 @@ from dashkit.store.rows import (
     validate,
 )
 from dashkit.store.snapshot import empty_select, parquet_select, read_parquet_sql
+from dashkit.store.work import work_cursor
 
 MAX_FILES_PER_PARTITION = 8  # more, and the next write into that partition compacts it
 PARTITION_COLUMN = "dashkit_partition"  # the partition value while files are written
-PARTS_SUFFIX = ".parts"  # a folder of checked rows written one file per partition
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ class TablePlan:
 
 def table_select(table: Table, files: Sequence[Path]) -> str:
     return parquet_select(files) if files else empty_select(table)
+
+
+def write_table_file(table: Table, files: Sequence[Path], target: Path) -> Path:
+    """A table's files (none: an empty table) as one Parquet file at ``target``."""
+    connection = work_cursor()
+    try:
+        copy_to_parquet(connection, table_select(table, files), table, target)
+    finally:
+        connection.close()
+    return target
 
 
 def plan_write(
@@ -80,7 +91,9 @@ def plan_write(
     if not counts.changed:
         return TablePlan(counts)
     if not upsert:
-        added = write_by_partition(connection, table, f"SELECT * FROM {incoming}", staging)
+        added = write_by_partition(
+            connection, table, f"SELECT * FROM {incoming}", staging / table.name
+        )
         return TablePlan(counts, tuple(current), added)
     rewritten = _files_to_rewrite(
         connection, table, incoming, current, overlaps=bool(counts.replaced or counts.unchanged)
@@ -95,7 +108,8 @@ def plan_write(
             f"(SELECT 1 FROM {incoming} AS new WHERE {table.key_match('new', 'old')}) "
             f"UNION ALL {new_rows}"
         )
-    return TablePlan(counts, rewritten, write_by_partition(connection, table, new_rows, staging))
+    added = write_by_partition(connection, table, new_rows, staging / table.name)
+    return TablePlan(counts, rewritten, added)
 
 
 def plan_restore(
@@ -111,14 +125,11 @@ def plan_restore(
 
 
 def _partition_files(rows: object) -> tuple[Path, ...]:
-    """The files of checked rows that ``write_by_partition`` wrote (``<value>-<id>.parquet``,
-    one partition each), unchanged since their check; () for any other rows."""
-    if not isinstance(rows, CheckedRows) or not rows.unchanged():
-        return ()
-    files = matched_files(rows.path)
-    if not files or not all(path.name.split("-", 1)[0].lstrip("-").isdigit() for path in files):
-        return ()
-    return files if rows.path.parent.name.endswith(PARTS_SUFFIX) else ()
+    """The files of checked rows that ``write_by_partition`` wrote, unchanged since their
+    check; () for any other rows."""
+    if isinstance(rows, CheckedRows) and rows.by_partition and rows.unchanged():
+        return matched_files(rows.path)
+    return ()
 
 
 def _linked(files: Sequence[Path], folder: Path) -> tuple[Path, ...]:
@@ -178,18 +189,16 @@ def write_by_partition(
     connection: duckdb.DuckDBPyConnection,
     table: Table,
     select: str,
-    staging: Path,
+    folder: Path,
     *,
-    folder: Path | None = None,
     compression: str = "zstd",
     sort: bool = True,
 ) -> tuple[Path, ...]:
     """The rows of ``select`` as one file per partition value (``<value>-<id>.parquet``) in
-    ``folder`` (default ``staging/<table>``), sorted by the table's order unless not ``sort``
+    ``folder``, sorted by the table's order unless not ``sort``
     (an import's rows in the file's order: rows of a year usually come together): one pass of
     DuckDB's partitioned write (the partition value is a column of its own, not written)."""
     part = partition_sql(table.name)
-    folder = folder or staging / table.name
     order = f" ORDER BY {', '.join(table.sort_by) or 'ALL'}" if sort else ""
     quoted = "'" + str(folder).replace("'", "''") + "'"
     run(

@@ -19,10 +19,9 @@ from dashkit.errors import StoreError
 from dashkit.schema import TABLES
 from dashkit.store.legacy import ORIGINALS, Layout
 from dashkit.store.manifest import Manifest
+from dashkit.store.merge import write_table_file
 from dashkit.store.rows import TableWrite
-from dashkit.store.snapshot import empty_select, parquet_select
 from dashkit.store.store import Store
-from dashkit.store.work import work_cursor
 
 
 def legacy_versions(source: Path) -> list[Manifest]:
@@ -59,8 +58,16 @@ def migrate(source: Path, target: Store, *, force: bool = False) -> int:
             continue
         with tempfile.TemporaryDirectory(prefix="dashkit-migrate-") as folder:
             writes = [
-                TableWrite(name, _one_file(layout, manifest.version, name, Path(folder)), "replace")
-                for name in TABLES
+                TableWrite(
+                    name,
+                    write_table_file(
+                        table,
+                        layout.table_files(manifest.version, name),
+                        Path(folder) / f"{name}.parquet",
+                    ),
+                    "replace",
+                )
+                for name, table in TABLES.items()
             ]
             originals = sorted((layout.version_dir(manifest.version) / ORIGINALS).glob("*"))
             result = target.commit(
@@ -71,17 +78,3 @@ def migrate(source: Path, target: Store, *, force: bool = False) -> int:
             )
         moved += int(result.changed)
     return moved
-
-
-def _one_file(layout: Layout, version: int, name: str, folder: Path) -> Path:
-    """A table of a legacy version (its segments together) as one Parquet file."""
-    files = layout.table_files(version, name)
-    select = parquet_select(files) if files else empty_select(TABLES[name])
-    target = folder / f"{name}.parquet"
-    quoted = "'" + str(target).replace("'", "''") + "'"
-    connection = work_cursor()
-    try:
-        connection.execute(f"COPY ({select}) TO {quoted} (FORMAT parquet)").fetchall()
-    finally:
-        connection.close()
-    return target

@@ -36,12 +36,14 @@ class CheckedRows:
     """A Parquet file of a table's rows (or a ``*.parquet`` pattern of files in one folder)
     that ``check_rows`` found keeping the contract. A commit of it checks it again only if a
     file changed since (its inode, size or time differ, or files came or went) or if rows it
-    replaces had stored values filled in (``TableWrite.keep``). Files that ``write_by_partition``
-    wrote hold one partition each: a commit that adds them as they are moves them in."""
+    replaces had stored values filled in (``TableWrite.keep``). ``by_partition``: the files
+    were written by ``store.merge.write_by_partition`` (one partition each, named by it), so a
+    commit that adds them as they are links them in."""
 
     table: str
     path: Path
     stamp: tuple[tuple[str, int, int, int], ...]
+    by_partition: bool = False
 
     def unchanged(self) -> bool:
         return file_stamp(self.path) == self.stamp
@@ -153,7 +155,13 @@ def stage_incoming(
     return staged
 
 
-def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Path) -> CheckedRows:
+def check_rows(
+    connection: duckdb.DuckDBPyConnection,
+    table_name: str,
+    path: Path,
+    *,
+    by_partition: bool = False,
+) -> CheckedRows:
     """Check the rows of ``table_name`` in the Parquet file at ``path`` against the contract,
     as a commit does (``DataError`` on the first broken rule); a commit of the returned rows
     does not check them a second time. ``connection``: any connection (a temporary view of
@@ -165,7 +173,7 @@ def check_rows(connection: duckdb.DuckDBPyConnection, table_name: str, path: Pat
         validate(connection, table, staged)
     finally:
         unstage_incoming(connection, table)
-    return CheckedRows(table_name, path, stamp)
+    return CheckedRows(table_name, path, stamp, by_partition)
 
 
 def file_stamp(path: Path) -> tuple[tuple[str, int, int, int], ...]:

@@ -41,7 +41,7 @@ from dashkit.schema import TABLES
 from dashkit.store.catalog import CatalogChoice, choose_catalog, load_tables, open_catalog
 from dashkit.store.files import FileCache
 from dashkit.store.lock import writers_lock
-from dashkit.store.log import CommitLog
+from dashkit.store.log import CommitLog, reason
 from dashkit.store.manifest import CommitInfo, Manifest, TableCounts
 from dashkit.store.merge import TablePlan, plan_restore, plan_write, table_select
 from dashkit.store.rows import ABSENT_MARKER, CheckedRows, TableWrite, check_rows, count
@@ -584,8 +584,7 @@ def _new_commit_id() -> str:
 
 
 def _unavailable(choice: CatalogChoice, error: BaseException) -> StoreError:
-    reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-    return StoreError("store.unavailable", path=choice.describe(), reason=reason)
+    return StoreError("store.unavailable", path=choice.describe(), reason=reason(error))
 
 
 def _write_error(place: str, error: OSError) -> StoreError:

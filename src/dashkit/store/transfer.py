@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dashkit.schema import TABLES
 from dashkit.store.manifest import CommitInfo
+from dashkit.store.merge import write_table_file
 from dashkit.store.rows import TableWrite
 from dashkit.store.store import CommitResult, Store
 
@@ -20,10 +21,14 @@ from dashkit.store.store import CommitResult, Store
 def copy_current(source: Store, target: Store, info: CommitInfo) -> CommitResult:
     snapshot = source.snapshot()
     with tempfile.TemporaryDirectory(prefix="dashkit-copy-") as folder:
-        writes = []
-        for name in TABLES:
-            path = Path(folder) / f"{name}.parquet"
-            quoted = "'" + str(path).replace("'", "''") + "'"
-            snapshot.rows(f"COPY (SELECT * FROM {name}) TO {quoted} (FORMAT parquet)")
-            writes.append(TableWrite(name, path, mode="replace"))
+        writes = [
+            TableWrite(
+                name,
+                write_table_file(
+                    table, snapshot.files.get(name, ()), Path(folder) / f"{name}.parquet"
+                ),
+                mode="replace",
+            )
+            for name, table in TABLES.items()
+        ]
         return target.commit(writes, info)
