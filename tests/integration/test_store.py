@@ -915,3 +915,20 @@ def test_a_failure_at_the_log_row_leaves_the_data_and_the_tables_as_they_were(
     retry = store.commit(new_rows, info())
     assert retry.version == 2
     assert part_rows(store) == sorted([*BASE_ROWS, (2021, "U1", "worker", 8, 8)])
+
+
+def test_a_version_published_twice_is_refused_as_a_writer_that_ignored_the_lock(
+    tmp_path: Path,
+) -> None:
+    """The log's version is its key: a second row for a version (a writer that did not take
+    the lock) is refused, as the lock's message says, and the first row stays."""
+    from dashkit.store.log import CommitLog
+
+    store = Store(tmp_path / "data")
+    seed(store)
+    catalog = outside_catalog(store)
+    assert isinstance(catalog, SqlCatalog)
+    with pytest.raises(StoreError) as caught:
+        CommitLog(catalog.engine, store.describe()).publish(store.manifest(1))
+    assert caught.value.key == "store.locked"
+    assert [m.version for m in store.history()] == [1]

@@ -82,12 +82,12 @@ def run(args: argparse.Namespace, t: Translator) -> int:
     if args.catalog:
         os.environ[CATALOG_ENV] = args.catalog
     store = open_store(args)
-    if not store.is_empty():
-        # a writer killed last time (kill -9, a power cut) may have left a table ahead of the log
-        with contextlib.suppress(StoreError):  # a read-only store is served as it is
-            removed = store.recover()
-            if removed:
-                print(t("cli.serve_recovered", count=len(removed)), flush=True)
+    # a writer killed last time (kill -9, a power cut) may have left a table ahead of the log;
+    # a read-only store, or a catalog not reachable yet, is served as it is (the pages say so
+    # and try again)
+    with contextlib.suppress(StoreError):
+        if not store.is_empty() and (removed := store.recover()):
+            print(t("cli.serve_recovered", count=len(removed)), flush=True)
     print(
         t("cli.serve_starting", host=args.host, port=args.port, path=store.describe()), flush=True
     )

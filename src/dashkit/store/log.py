@@ -98,18 +98,19 @@ class CommitLog:
     def publish(self, manifest: Manifest) -> None:
         """Make ``manifest`` the newest version, atomically; refused if its version exists."""
         self.ensure()
-        try:
-            with self._guarded(), self.engine.begin() as connection:
-                connection.execute(
-                    COMMITS.insert().values(
-                        version=manifest.version,
-                        commit_id=manifest.commit_id,
-                        time=manifest.time,
-                        manifest=manifest.to_json(),
+        with self._guarded():  # inside it: a taken version is not "unavailable"
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        COMMITS.insert().values(
+                            version=manifest.version,
+                            commit_id=manifest.commit_id,
+                            time=manifest.time,
+                            manifest=manifest.to_json(),
+                        )
                     )
-                )
-        except IntegrityError as error:  # only possible if a writer ignored the lock
-            raise StoreError("store.locked", path=self.place) from error
+            except IntegrityError as error:  # only possible if a writer ignored the lock
+                raise StoreError("store.locked", path=self.place) from error
 
     def setting(self, name: str) -> str | None:
         self.ensure()
