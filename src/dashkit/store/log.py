@@ -109,8 +109,18 @@ class CommitLog:
                             manifest=manifest.to_json(),
                         )
                     )
-            except IntegrityError as error:  # only possible if a writer ignored the lock
+            except IntegrityError as error:
+                if not self._taken(manifest.version):
+                    raise  # refused for another reason (a constraint, a trigger): unavailable
+                # the version exists already: only possible if a writer ignored the lock
                 raise StoreError("store.locked", path=self.place) from error
+
+    def _taken(self, version: int) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(COMMITS.c.version).where(COMMITS.c.version == version)
+            ).scalar()
+        return found is not None
 
     def setting(self, name: str) -> str | None:
         self.ensure()
